@@ -1,0 +1,317 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { SCIMError } from "../scim/errors.js";
+import { parseListParams, parseProjection } from "../scim/list-params.js";
+import { applyPatch, parsePatchRequest, splitGroupPatch } from "../scim/patch/index.js";
+import { etagOf, type Projection, parseIfMatch, renderResource, wants } from "../scim/projection.js";
+import { parseResource, validateDoc } from "../scim/resource.js";
+import {
+  GROUP_RESOURCE,
+  type ResourceTypeDef,
+  SCIM_LIST_SCHEMA,
+  USER_RESOURCE,
+} from "../scim/schema-defs.js";
+import type { PatchOperation, ScimDoc } from "../scim/types.js";
+import type { AuditRecord, Store, StoredGroup, StoredUser, WriteOptions } from "../store/store.js";
+import { SCIM_MEDIA_TYPE, toSCIMError } from "./errors.js";
+
+/** What the SCIM routes need. */
+export interface SCIMRouteDeps {
+  readonly store: Store;
+  /** Base URL for `meta.location`; derived from the request when unset. */
+  readonly publicUrl: string | undefined;
+}
+
+type Req = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>;
+
+function tenantOf(req: FastifyRequest): { tenantId: string; keyId: string } {
+  const p = req.principal;
+  if (!p?.tenantId) throw new SCIMError(401, undefined, "missing bearer token");
+  return { tenantId: p.tenantId, keyId: p.keyId };
+}
+
+function baseUrl(req: FastifyRequest, deps: SCIMRouteDeps): string {
+  return `${deps.publicUrl ?? `${req.protocol}://${req.host}`}/scim/v2`;
+}
+
+function send(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply.code(status).type(SCIM_MEDIA_TYPE).send(JSON.stringify(body));
+}
+
+function writeOptions(req: FastifyRequest): WriteOptions {
+  const v = parseIfMatch(req.headers["if-match"] as string | undefined);
+  // An unparseable If-Match can never match a current version (RFC 7232 §3.1): 412.
+  if (v === "mismatch") throw new SCIMError(412, undefined, "If-Match does not name the current version");
+  return v === undefined ? {} : { ifMatch: v };
+}
+
+/** One-line description of a PATCH for the audit trail: operations and paths, never values. */
+export function summarizePatch(ops: readonly PatchOperation[]): string {
+  return ops
+    .map((o) => `${o.op} ${o.path ?? `(${Object.keys((o.value as ScimDoc) ?? {}).join(",")})`}`)
+    .join("; ")
+    .slice(0, 1000);
+}
+
+function renderUser(req: FastifyRequest, deps: SCIMRouteDeps, u: StoredUser, p: Projection): ScimDoc {
+  const extra: ScimDoc = {};
+  if (u.groups && wants(p, "groups") && u.groups.length > 0) {
+    const base = baseUrl(req, deps);
+    extra.groups = u.groups.map((g) => ({
+      value: g.value,
+      $ref: `${base}/Groups/${g.value}`,
+      display: g.display,
+      type: "direct",
+    }));
+  }
+  const location = `${baseUrl(req, deps)}/Users/${u.id}`;
+  return renderResource(USER_RESOURCE, { ...u, location }, u.doc, extra, p);
+}
+
+function renderGroup(req: FastifyRequest, deps: SCIMRouteDeps, g: StoredGroup, p: Projection): ScimDoc {
+  const extra: ScimDoc = {};
+  const base = baseUrl(req, deps);
+  if (g.members && wants(p, "members")) {
+    extra.members = g.members.map((m) => ({
+      value: m.value,
+      $ref: `${base}/${m.type}s/${m.value}`,
+      type: m.type,
+      ...(m.display !== undefined ? { display: m.display } : {}),
+    }));
+  }
+  return renderResource(GROUP_RESOURCE, { ...g, location: `${base}/Groups/${g.id}` }, g.doc, extra, p);
+}
+
+/**
+ * Runs a write with its audit record; a failed write is rolled back and then audited on its own
+ * with the failure as outcome, so the trail shows every attempt exactly once.
+ */
+async function audited<T>(
+  req: FastifyRequest,
+  deps: SCIMRouteDeps,
+  base: Omit<AuditRecord, "tenantId" | "keyId" | "requestId" | "outcome">,
+  fn: (audit: AuditRecord) => Promise<T>,
+): Promise<T> {
+  const { tenantId, keyId } = tenantOf(req);
+  const audit: AuditRecord = { ...base, tenantId, keyId, requestId: String(req.id), outcome: "success" };
+  try {
+    return await fn(audit);
+  } catch (err) {
+    const e = toSCIMError(err, req);
+    await deps.store
+      .appendAudit({
+        ...audit,
+        outcome: `failed ${e.status}${e.scimType ? ` ${e.scimType}` : ""}: ${e.detail}`.slice(0, 500),
+      })
+      .catch((auditErr: unknown) => req.log.error({ err: auditErr }, "could not write failure audit"));
+    throw e;
+  }
+}
+
+function listResponse(q: { startIndex: number }, total: number, resources: ScimDoc[]): ScimDoc {
+  return {
+    schemas: [SCIM_LIST_SCHEMA],
+    totalResults: total,
+    startIndex: q.startIndex,
+    itemsPerPage: resources.length,
+    Resources: resources,
+  };
+}
+
+/** Request-body form of a list (RFC 7644 §3.4.3 `.search`): arrays of attribute names are joined. */
+function searchParams(body: unknown): Record<string, unknown> {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new SCIMError(400, "invalidSyntax", "a SearchRequest body must be a JSON object");
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    if (k === "schemas") continue;
+    out[k] = Array.isArray(v) ? v.join(",") : v;
+  }
+  return out;
+}
+
+function userRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
+  const { store } = deps;
+  const list = async (req: FastifyRequest, reply: FastifyReply, raw: Record<string, unknown>) => {
+    const { tenantId } = tenantOf(req);
+    const q = parseListParams(USER_RESOURCE, raw);
+    const page = await store.listUsers(tenantId, q, { groups: wants(q.projection, "groups") });
+    const resources = page.resources.map((u) => renderUser(req, deps, u, q.projection));
+    return send(reply, 200, listResponse(q, page.totalResults, resources));
+  };
+  app.get("/Users", (req: Req, reply) => list(req, reply, req.query));
+  app.post("/Users/.search", (req, reply) => list(req, reply, searchParams(req.body)));
+
+  app.get("/Users/:id", async (req: Req, reply) => {
+    const { tenantId } = tenantOf(req);
+    const p = parseProjection(USER_RESOURCE, req.query);
+    const u = await store.getUser(tenantId, req.params.id, { groups: wants(p, "groups") });
+    if (!u) throw new SCIMError(404, undefined, `User ${JSON.stringify(req.params.id)} not found`);
+    return send(reply.header("etag", etagOf(u.version)), 200, renderUser(req, deps, u, p));
+  });
+
+  app.post("/Users", async (req: Req, reply) => {
+    const { doc } = parseResource(USER_RESOURCE, req.body);
+    const summary = `userName=${String(doc.userName)}`;
+    const u = await audited(
+      req,
+      deps,
+      { operation: "create", resourceType: "User", resourceId: null, summary },
+      (a) => store.createUser(tenantOf(req).tenantId, doc, a),
+    );
+    const body = renderUser(req, deps, u, parseProjection(USER_RESOURCE, req.query));
+    reply.header("location", (body.meta as ScimDoc).location as string).header("etag", etagOf(u.version));
+    return send(reply, 201, body);
+  });
+
+  app.put("/Users/:id", async (req: Req, reply) => {
+    const opts = writeOptions(req);
+    const { doc } = parseResource(USER_RESOURCE, req.body);
+    const base = {
+      operation: "replace",
+      resourceType: "User",
+      resourceId: req.params.id,
+      summary: "replaced all attributes",
+    };
+    const u = await audited(req, deps, base, (a) =>
+      store.updateUser(tenantOf(req).tenantId, req.params.id, () => doc, opts, a),
+    );
+    const full = await store.getUser(tenantOf(req).tenantId, u.id, { groups: true });
+    return send(
+      reply.header("etag", etagOf(u.version)),
+      200,
+      renderUser(req, deps, full ?? u, parseProjection(USER_RESOURCE, req.query)),
+    );
+  });
+
+  app.patch("/Users/:id", async (req: Req, reply) => {
+    const opts = writeOptions(req);
+    const ops = parsePatchRequest(req.body);
+    const base = {
+      operation: "patch",
+      resourceType: "User",
+      resourceId: req.params.id,
+      summary: summarizePatch(ops),
+    };
+    const mutate = (cur: { doc: ScimDoc }) => checked(USER_RESOURCE, applyPatch(USER_RESOURCE, cur.doc, ops));
+    const u = await audited(req, deps, base, (a) =>
+      store.updateUser(tenantOf(req).tenantId, req.params.id, mutate, opts, a),
+    );
+    // Entra compares what GET returns with what it sent; answering with the full resource saves it a GET.
+    const full = await store.getUser(tenantOf(req).tenantId, u.id, { groups: true });
+    return send(
+      reply.header("etag", etagOf(u.version)),
+      200,
+      renderUser(req, deps, full ?? u, parseProjection(USER_RESOURCE, req.query)),
+    );
+  });
+
+  app.delete("/Users/:id", async (req: Req, reply) => {
+    const opts = writeOptions(req);
+    const base = { operation: "delete", resourceType: "User", resourceId: req.params.id, summary: "deleted" };
+    await audited(req, deps, base, (a) => store.deleteUser(tenantOf(req).tenantId, req.params.id, opts, a));
+    return reply.code(204).send();
+  });
+}
+
+function checked(rt: ResourceTypeDef, doc: ScimDoc): ScimDoc {
+  validateDoc(rt, doc);
+  return doc;
+}
+
+function groupRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
+  const { store } = deps;
+  const list = async (req: FastifyRequest, reply: FastifyReply, raw: Record<string, unknown>) => {
+    const { tenantId } = tenantOf(req);
+    const q = parseListParams(GROUP_RESOURCE, raw);
+    const page = await store.listGroups(tenantId, q, { members: wants(q.projection, "members") });
+    const resources = page.resources.map((g) => renderGroup(req, deps, g, q.projection));
+    return send(reply, 200, listResponse(q, page.totalResults, resources));
+  };
+  app.get("/Groups", (req: Req, reply) => list(req, reply, req.query));
+  app.post("/Groups/.search", (req, reply) => list(req, reply, searchParams(req.body)));
+
+  app.get("/Groups/:id", async (req: Req, reply) => {
+    const { tenantId } = tenantOf(req);
+    const p = parseProjection(GROUP_RESOURCE, req.query);
+    const g = await store.getGroup(tenantId, req.params.id, { members: wants(p, "members") });
+    if (!g) throw new SCIMError(404, undefined, `Group ${JSON.stringify(req.params.id)} not found`);
+    return send(reply.header("etag", etagOf(g.version)), 200, renderGroup(req, deps, g, p));
+  });
+
+  app.post("/Groups", async (req: Req, reply) => {
+    const { doc, members = [] } = parseResource(GROUP_RESOURCE, req.body);
+    const summary = `displayName=${String(doc.displayName)}; members+${members.length}`;
+    const g = await audited(
+      req,
+      deps,
+      { operation: "create", resourceType: "Group", resourceId: null, summary },
+      (a) => store.createGroup(tenantOf(req).tenantId, doc, members, a),
+    );
+    const body = renderGroup(req, deps, g, parseProjection(GROUP_RESOURCE, req.query));
+    reply.header("location", (body.meta as ScimDoc).location as string).header("etag", etagOf(g.version));
+    return send(reply, 201, body);
+  });
+
+  app.put("/Groups/:id", async (req: Req, reply) => {
+    const opts = writeOptions(req);
+    const { doc, members = [] } = parseResource(GROUP_RESOURCE, req.body);
+    const delta = { clear: true, add: members, remove: [] };
+    const base = {
+      operation: "replace",
+      resourceType: "Group",
+      resourceId: req.params.id,
+      summary: `replaced; members=${members.length}`,
+    };
+    const { tenantId } = tenantOf(req);
+    await audited(req, deps, base, (a) =>
+      store.updateGroup(tenantId, req.params.id, () => doc, delta, opts, a),
+    );
+    const g = await store.getGroup(tenantId, req.params.id, { members: true });
+    if (!g) throw new SCIMError(404, undefined, `Group ${JSON.stringify(req.params.id)} not found`);
+    return send(
+      reply.header("etag", etagOf(g.version)),
+      200,
+      renderGroup(req, deps, g, parseProjection(GROUP_RESOURCE, req.query)),
+    );
+  });
+
+  app.patch("/Groups/:id", async (req: Req, reply) => {
+    const opts = writeOptions(req);
+    const ops = parsePatchRequest(req.body);
+    const { attributeOps, members } = splitGroupPatch(ops);
+    const mutate = (cur: { doc: ScimDoc }) =>
+      attributeOps.length === 0
+        ? cur.doc
+        : checked(GROUP_RESOURCE, applyPatch(GROUP_RESOURCE, cur.doc, attributeOps));
+    const base = {
+      operation: "patch",
+      resourceType: "Group",
+      resourceId: req.params.id,
+      summary: summarizePatch(ops),
+    };
+    const g = await audited(req, deps, base, (a) =>
+      store.updateGroup(tenantOf(req).tenantId, req.params.id, mutate, members, opts, a),
+    );
+    // Entra expects 204 for group PATCH and is told not to expect the member list back.
+    return reply.code(204).header("etag", etagOf(g.version)).send();
+  });
+
+  app.delete("/Groups/:id", async (req: Req, reply) => {
+    const opts = writeOptions(req);
+    const base = {
+      operation: "delete",
+      resourceType: "Group",
+      resourceId: req.params.id,
+      summary: "deleted",
+    };
+    await audited(req, deps, base, (a) => store.deleteGroup(tenantOf(req).tenantId, req.params.id, opts, a));
+    return reply.code(204).send();
+  });
+}
+
+/** Registers /Users and /Groups (RFC 7644 §3.2–§3.6) on a scope that already authenticates. */
+export function registerSCIMRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
+  userRoutes(app, deps);
+  groupRoutes(app, deps);
+}

@@ -1,0 +1,380 @@
+import { randomUUID } from "node:crypto";
+import type { MemberDelta, ScimDoc } from "../../scim/types.js";
+import { compileFilter, compileSortKey, type TableLayout } from "../sql-filter.js";
+import {
+  type AuditRecord,
+  type DocMutation,
+  type GroupMember,
+  type ListPage,
+  type ListQuery,
+  type StoredGroup,
+  type StoredResource,
+  type StoredUser,
+  StoreError,
+  type UserGroupRef,
+  type WriteOptions,
+} from "../store.js";
+import type { SqliteDb } from "./sqlite-db.js";
+import { SQLITE_DIALECT } from "./sqlite-dialect.js";
+import { groupLayout, userLayout } from "./sqlite-layout.js";
+import { insertAudit } from "./sqlite-tenants.js";
+
+interface ResourceRow {
+  id: string;
+  doc: string;
+  version: number;
+  created: string;
+  last_modified: string;
+  total?: number;
+}
+
+function toResource(row: ResourceRow): StoredResource {
+  return {
+    id: row.id,
+    doc: JSON.parse(row.doc) as ScimDoc,
+    version: row.version,
+    created: row.created,
+    lastModified: row.last_modified,
+  };
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function str(v: unknown): string | null {
+  return typeof v === "string" ? v : null;
+}
+
+/** The user's indexed columns, derived from its document. */
+function userColumns(doc: ScimDoc) {
+  const userName = String(doc.userName ?? "");
+  const active = typeof doc.active === "boolean" ? (doc.active ? 1 : 0) : null;
+  return {
+    userName,
+    userNameLc: userName.toLowerCase(),
+    externalId: str(doc.externalId),
+    displayName: str(doc.displayName),
+    active,
+  };
+}
+
+function checkVersion(kind: string, id: string, current: number, opts: WriteOptions): void {
+  if (opts.ifMatch !== undefined && opts.ifMatch !== current) {
+    throw new StoreError(
+      "precondition_failed",
+      `${kind} ${JSON.stringify(id)} has changed (version ${current})`,
+    );
+  }
+}
+
+/** Users and groups on SQLite; every write is one IMMEDIATE transaction including its audit row. */
+export class SqliteResources {
+  constructor(private readonly sql: SqliteDb) {}
+
+  private writeEmails(tenantId: string, userId: string, doc: ScimDoc): void {
+    this.sql.stmt("DELETE FROM user_emails WHERE tenant_id = ? AND user_id = ?").run(tenantId, userId);
+    const emails = Array.isArray(doc.emails) ? (doc.emails as Record<string, unknown>[]) : [];
+    const insert = this.sql.stmt(
+      "INSERT INTO user_emails (tenant_id, user_id, type_lc, value_lc) VALUES (?, ?, ?, ?)",
+    );
+    for (const e of emails) {
+      if (typeof e.value !== "string") continue;
+      insert.run(tenantId, userId, String(e.type ?? "").toLowerCase(), e.value.toLowerCase());
+    }
+  }
+
+  async createUser(tenantId: string, doc: ScimDoc, audit: AuditRecord, origin = "scim"): Promise<StoredUser> {
+    return this.sql.tx(() => {
+      const id = randomUUID();
+      const at = now();
+      const c = userColumns(doc);
+      this.sql
+        .stmt(
+          `INSERT INTO users (tenant_id, id, user_name, user_name_lc, external_id, display_name, active, origin, doc,
+             version, created, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+        )
+        .run(
+          tenantId,
+          id,
+          c.userName,
+          c.userNameLc,
+          c.externalId,
+          c.displayName,
+          c.active,
+          origin,
+          JSON.stringify(doc),
+          at,
+          at,
+        );
+      this.writeEmails(tenantId, id, doc);
+      insertAudit(this.sql, { ...audit, resourceId: id });
+      return { id, doc, version: 1, created: at, lastModified: at, groups: [] };
+    });
+  }
+
+  private userGroups(tenantId: string, userId: string): UserGroupRef[] {
+    const rows = this.sql
+      .stmt(
+        `SELECT g.id, g.display_name, g.external_id FROM group_members m
+         JOIN groups g ON g.tenant_id = m.tenant_id AND g.id = m.group_id
+         WHERE m.tenant_id = ? AND m.member_id = ? ORDER BY g.display_name_lc`,
+      )
+      .all(tenantId, userId) as { id: string; display_name: string; external_id: string | null }[];
+    return rows.map((r) => ({ value: r.id, display: r.display_name, externalId: r.external_id }));
+  }
+
+  async getUser(
+    tenantId: string,
+    id: string,
+    opts: { groups?: boolean } = {},
+  ): Promise<StoredUser | undefined> {
+    const row = this.sql
+      .stmt("SELECT id, doc, version, created, last_modified FROM users WHERE tenant_id = ? AND id = ?")
+      .get(tenantId, id) as ResourceRow | undefined;
+    if (!row) return undefined;
+    const r = toResource(row);
+    return opts.groups ? { ...r, groups: this.userGroups(tenantId, id) } : r;
+  }
+
+  async listUsers(
+    tenantId: string,
+    q: ListQuery,
+    opts: { groups?: boolean } = {},
+  ): Promise<ListPage<StoredUser>> {
+    const page = this.list("users", userLayout(tenantId), tenantId, q);
+    if (!opts.groups) return page;
+    return {
+      ...page,
+      resources: page.resources.map((r) => ({ ...r, groups: this.userGroups(tenantId, r.id) })),
+    };
+  }
+
+  private list(table: string, layout: TableLayout, tenantId: string, q: ListQuery): ListPage<StoredResource> {
+    const where = q.filter ? compileFilter(q.filter, layout, SQLITE_DIALECT) : { sql: "1", params: [] };
+    const sort = q.sortBy ? compileSortKey(q.sortBy, layout, SQLITE_DIALECT) : undefined;
+    const dir = q.sortOrder === "descending" ? "DESC" : "ASC";
+    const order = sort
+      ? `${sort.sql} ${dir}, ${layout.alias}.id`
+      : `${layout.alias}.created, ${layout.alias}.id`;
+    const base = `FROM ${table} ${layout.alias} WHERE ${layout.alias}.tenant_id = ? AND ${where.sql}`;
+    const params = [tenantId, ...where.params];
+    // count(*) OVER () gives totalResults in the same query as the page (one round trip on the hot path).
+    const rows = this.sql
+      .stmt(
+        `SELECT ${layout.alias}.id, ${layout.alias}.doc, ${layout.alias}.version, ${layout.alias}.created,
+           ${layout.alias}.last_modified, count(*) OVER () AS total ${base} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      )
+      .all(...params, ...(sort?.params ?? []), q.count, q.startIndex - 1) as ResourceRow[];
+    const total = rows[0]?.total ?? (q.count === 0 || q.startIndex > 1 ? this.count(base, params) : 0);
+    return { totalResults: total, resources: rows.map(toResource) };
+  }
+
+  private count(base: string, params: unknown[]): number {
+    return (this.sql.stmt(`SELECT count(*) AS n ${base}`).get(...params) as { n: number }).n;
+  }
+
+  async updateUser(
+    tenantId: string,
+    id: string,
+    mutate: DocMutation,
+    opts: WriteOptions,
+    audit: AuditRecord,
+  ): Promise<StoredUser> {
+    return this.sql.tx(() => {
+      const current = this.getUserSync(tenantId, id);
+      checkVersion("User", id, current.version, opts);
+      const doc = mutate(current);
+      const c = userColumns(doc);
+      const at = now();
+      const version = current.version + 1;
+      this.sql
+        .stmt(
+          `UPDATE users SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?, active = ?, doc = ?,
+             version = ?, last_modified = ? WHERE tenant_id = ? AND id = ?`,
+        )
+        .run(
+          c.userName,
+          c.userNameLc,
+          c.externalId,
+          c.displayName,
+          c.active,
+          JSON.stringify(doc),
+          version,
+          at,
+          tenantId,
+          id,
+        );
+      this.writeEmails(tenantId, id, doc);
+      insertAudit(this.sql, { ...audit, resourceId: id });
+      return { id, doc, version, created: current.created, lastModified: at };
+    });
+  }
+
+  private getUserSync(tenantId: string, id: string): StoredResource {
+    const row = this.sql
+      .stmt("SELECT id, doc, version, created, last_modified FROM users WHERE tenant_id = ? AND id = ?")
+      .get(tenantId, id) as ResourceRow | undefined;
+    if (!row) throw new StoreError("not_found", `User ${JSON.stringify(id)} not found`);
+    return toResource(row);
+  }
+
+  async deleteUser(tenantId: string, id: string, opts: WriteOptions, audit: AuditRecord): Promise<void> {
+    this.sql.tx(() => {
+      const current = this.getUserSync(tenantId, id);
+      checkVersion("User", id, current.version, opts);
+      this.removeAsMember(tenantId, id);
+      this.sql.stmt("DELETE FROM users WHERE tenant_id = ? AND id = ?").run(tenantId, id);
+      insertAudit(this.sql, { ...audit, resourceId: id });
+    });
+  }
+
+  /** Drops every membership of `memberId`, bumping the version of each group it leaves. */
+  private removeAsMember(tenantId: string, memberId: string): void {
+    this.sql
+      .stmt(
+        `UPDATE groups SET version = version + 1, last_modified = ? WHERE tenant_id = ? AND id IN
+           (SELECT group_id FROM group_members WHERE tenant_id = ? AND member_id = ?)`,
+      )
+      .run(now(), tenantId, tenantId, memberId);
+    this.sql.stmt("DELETE FROM group_members WHERE tenant_id = ? AND member_id = ?").run(tenantId, memberId);
+  }
+
+  async createGroup(
+    tenantId: string,
+    doc: ScimDoc,
+    members: readonly string[],
+    audit: AuditRecord,
+  ): Promise<StoredGroup> {
+    return this.sql.tx(() => {
+      const id = randomUUID();
+      const at = now();
+      const name = String(doc.displayName ?? "");
+      this.sql
+        .stmt(
+          `INSERT INTO groups (tenant_id, id, display_name, display_name_lc, external_id, doc, version, created,
+             last_modified) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+        )
+        .run(tenantId, id, name, name.toLowerCase(), str(doc.externalId), JSON.stringify(doc), at, at);
+      this.applyMembers(tenantId, id, { clear: false, add: members, remove: [] });
+      insertAudit(this.sql, { ...audit, resourceId: id });
+      return { id, doc, version: 1, created: at, lastModified: at, members: this.membersOf(tenantId, id) };
+    });
+  }
+
+  private memberType(tenantId: string, groupId: string, memberId: string): "User" | "Group" {
+    if (this.sql.stmt("SELECT 1 FROM users WHERE tenant_id = ? AND id = ?").get(tenantId, memberId))
+      return "User";
+    if (
+      memberId !== groupId &&
+      this.sql.stmt("SELECT 1 FROM groups WHERE tenant_id = ? AND id = ?").get(tenantId, memberId)
+    ) {
+      return "Group";
+    }
+    throw new StoreError(
+      "invalid",
+      `member ${JSON.stringify(memberId)} is not a user or group of this tenant`,
+    );
+  }
+
+  /** Applies a member delta in O(delta): never reads or rewrites the rest of the member list. */
+  private applyMembers(tenantId: string, groupId: string, delta: MemberDelta): void {
+    if (delta.clear)
+      this.sql.stmt("DELETE FROM group_members WHERE tenant_id = ? AND group_id = ?").run(tenantId, groupId);
+    const del = this.sql.stmt(
+      "DELETE FROM group_members WHERE tenant_id = ? AND group_id = ? AND member_id = ?",
+    );
+    for (const m of delta.remove) del.run(tenantId, groupId, m);
+    const add = this.sql.stmt(
+      "INSERT OR IGNORE INTO group_members (tenant_id, group_id, member_id, member_type) VALUES (?, ?, ?, ?)",
+    );
+    for (const m of delta.add) add.run(tenantId, groupId, m, this.memberType(tenantId, groupId, m));
+  }
+
+  private membersOf(tenantId: string, groupId: string): GroupMember[] {
+    const rows = this.sql
+      .stmt(
+        `SELECT m.member_id, m.member_type, coalesce(u.display_name, u.user_name, g.display_name) AS display
+         FROM group_members m
+         LEFT JOIN users u ON m.member_type = 'User' AND u.tenant_id = m.tenant_id AND u.id = m.member_id
+         LEFT JOIN groups g ON m.member_type = 'Group' AND g.tenant_id = m.tenant_id AND g.id = m.member_id
+         WHERE m.tenant_id = ? AND m.group_id = ?`,
+      )
+      .all(tenantId, groupId) as {
+      member_id: string;
+      member_type: "User" | "Group";
+      display: string | null;
+    }[];
+    return rows.map((r) => ({ value: r.member_id, type: r.member_type, display: r.display ?? undefined }));
+  }
+
+  async getGroup(
+    tenantId: string,
+    id: string,
+    opts: { members?: boolean } = {},
+  ): Promise<StoredGroup | undefined> {
+    const row = this.sql
+      .stmt("SELECT id, doc, version, created, last_modified FROM groups WHERE tenant_id = ? AND id = ?")
+      .get(tenantId, id) as ResourceRow | undefined;
+    if (!row) return undefined;
+    const g = toResource(row);
+    return opts.members ? { ...g, members: this.membersOf(tenantId, id) } : g;
+  }
+
+  async listGroups(
+    tenantId: string,
+    q: ListQuery,
+    opts: { members?: boolean } = {},
+  ): Promise<ListPage<StoredGroup>> {
+    const page = this.list("groups", groupLayout(tenantId), tenantId, q);
+    if (!opts.members) return page;
+    return {
+      ...page,
+      resources: page.resources.map((g) => ({ ...g, members: this.membersOf(tenantId, g.id) })),
+    };
+  }
+
+  async updateGroup(
+    tenantId: string,
+    id: string,
+    mutate: DocMutation,
+    members: MemberDelta | undefined,
+    opts: WriteOptions,
+    audit: AuditRecord,
+  ): Promise<StoredGroup> {
+    return this.sql.tx(() => {
+      const row = this.sql
+        .stmt("SELECT id, doc, version, created, last_modified FROM groups WHERE tenant_id = ? AND id = ?")
+        .get(tenantId, id) as ResourceRow | undefined;
+      if (!row) throw new StoreError("not_found", `Group ${JSON.stringify(id)} not found`);
+      const current = toResource(row);
+      checkVersion("Group", id, current.version, opts);
+      const doc = mutate(current);
+      const name = String(doc.displayName ?? "");
+      const at = now();
+      const version = current.version + 1;
+      this.sql
+        .stmt(
+          `UPDATE groups SET display_name = ?, display_name_lc = ?, external_id = ?, doc = ?, version = ?,
+             last_modified = ? WHERE tenant_id = ? AND id = ?`,
+        )
+        .run(name, name.toLowerCase(), str(doc.externalId), JSON.stringify(doc), version, at, tenantId, id);
+      if (members) this.applyMembers(tenantId, id, members);
+      insertAudit(this.sql, { ...audit, resourceId: id });
+      return { id, doc, version, created: current.created, lastModified: at };
+    });
+  }
+
+  async deleteGroup(tenantId: string, id: string, opts: WriteOptions, audit: AuditRecord): Promise<void> {
+    this.sql.tx(() => {
+      const row = this.sql
+        .stmt("SELECT version FROM groups WHERE tenant_id = ? AND id = ?")
+        .get(tenantId, id) as { version: number } | undefined;
+      if (!row) throw new StoreError("not_found", `Group ${JSON.stringify(id)} not found`);
+      checkVersion("Group", id, row.version, opts);
+      this.removeAsMember(tenantId, id);
+      this.sql.stmt("DELETE FROM groups WHERE tenant_id = ? AND id = ?").run(tenantId, id);
+      insertAudit(this.sql, { ...audit, resourceId: id });
+    });
+  }
+}

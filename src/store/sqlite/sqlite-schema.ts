@@ -1,0 +1,110 @@
+/**
+ * SQLite migrations, applied in order, each in its own transaction; `schema_migrations` records which
+ * ran. Never edit a shipped migration: add the next one.
+ */
+export const SQLITE_MIGRATIONS: readonly {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}[] = [
+  {
+    version: 1,
+    name: "tenants, keys, users, groups, memberships, audit",
+    sql: `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE tenants (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  jit INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX tenants_name ON tenants (name);
+
+CREATE TABLE access_keys (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('tenant', 'management')),
+  tenant_id TEXT REFERENCES tenants (id) ON DELETE CASCADE,
+  description TEXT NOT NULL DEFAULT '',
+  secret_hash BLOB NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT,
+  revoked_at TEXT,
+  last_used_at TEXT
+) WITHOUT ROWID;
+CREATE INDEX access_keys_tenant ON access_keys (tenant_id);
+
+CREATE TABLE users (
+  tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  user_name_lc TEXT NOT NULL,
+  external_id TEXT,
+  display_name TEXT,
+  active INTEGER,
+  origin TEXT NOT NULL DEFAULT 'scim',
+  doc TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created TEXT NOT NULL,
+  last_modified TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX users_user_name ON users (tenant_id, user_name_lc);
+CREATE INDEX users_external_id ON users (tenant_id, external_id);
+CREATE INDEX users_created ON users (tenant_id, created, id);
+
+CREATE TABLE user_emails (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  type_lc TEXT NOT NULL,
+  value_lc TEXT NOT NULL,
+  FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX user_emails_value ON user_emails (tenant_id, value_lc, type_lc);
+CREATE INDEX user_emails_user ON user_emails (tenant_id, user_id);
+
+CREATE TABLE groups (
+  tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  display_name_lc TEXT NOT NULL,
+  external_id TEXT,
+  doc TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created TEXT NOT NULL,
+  last_modified TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX groups_display_name ON groups (tenant_id, display_name_lc);
+CREATE INDEX groups_external_id ON groups (tenant_id, external_id);
+CREATE INDEX groups_created ON groups (tenant_id, created, id);
+
+CREATE TABLE group_members (
+  tenant_id TEXT NOT NULL,
+  group_id TEXT NOT NULL,
+  member_id TEXT NOT NULL,
+  member_type TEXT NOT NULL CHECK (member_type IN ('User', 'Group')),
+  PRIMARY KEY (tenant_id, group_id, member_id),
+  FOREIGN KEY (tenant_id, group_id) REFERENCES groups (tenant_id, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX group_members_member ON group_members (tenant_id, member_id);
+
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  tenant_id TEXT,
+  key_id TEXT,
+  request_id TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  resource_type TEXT NOT NULL,
+  resource_id TEXT,
+  outcome TEXT NOT NULL,
+  summary TEXT NOT NULL
+);
+CREATE INDEX audit_tenant ON audit (tenant_id, id);
+CREATE INDEX audit_resource ON audit (tenant_id, resource_type, resource_id, id);
+CREATE INDEX audit_at ON audit (at);
+`,
+  },
+];

@@ -1,0 +1,226 @@
+import { randomUUID } from "node:crypto";
+import {
+  type AccessKey,
+  type AuditEntry,
+  type AuditQuery,
+  type AuditRecord,
+  type KeyKind,
+  StoreError,
+  type Tenant,
+} from "../store.js";
+import type { SqliteDb } from "./sqlite-db.js";
+
+interface TenantRow {
+  id: string;
+  name: string;
+  jit: number;
+  created_at: string;
+  updated_at: string;
+}
+
+interface KeyRow {
+  id: string;
+  kind: KeyKind;
+  tenant_id: string | null;
+  description: string;
+  secret_hash: Buffer;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+const toTenant = (r: TenantRow): Tenant => ({
+  id: r.id,
+  name: r.name,
+  jit: r.jit === 1,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const toKey = (r: KeyRow): AccessKey => ({
+  id: r.id,
+  kind: r.kind,
+  tenantId: r.tenant_id,
+  description: r.description,
+  secretHash: r.secret_hash,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  revokedAt: r.revoked_at,
+  lastUsedAt: r.last_used_at,
+});
+
+/** Writes one audit row (inside the caller's transaction when there is one). */
+export function insertAudit(sql: SqliteDb, a: AuditRecord): void {
+  sql
+    .stmt(
+      `INSERT INTO audit (at, tenant_id, key_id, request_id, operation, resource_type, resource_id, outcome, summary)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      new Date().toISOString(),
+      a.tenantId,
+      a.keyId,
+      a.requestId,
+      a.operation,
+      a.resourceType,
+      a.resourceId,
+      a.outcome,
+      a.summary,
+    );
+}
+
+/** Tenants, keys, deployment meta and the audit trail on SQLite. */
+export class SqliteTenants {
+  constructor(private readonly sql: SqliteDb) {}
+
+  async getOrInitMeta(key: string, value: string): Promise<string> {
+    return this.sql.tx(() => {
+      this.sql.stmt("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(key, value);
+      return (this.sql.stmt("SELECT value FROM meta WHERE key = ?").get(key) as { value: string }).value;
+    });
+  }
+
+  async createTenant(input: { name: string; jit?: boolean }, audit: AuditRecord): Promise<Tenant> {
+    return this.sql.tx(() => {
+      const at = new Date().toISOString();
+      const row: TenantRow = {
+        id: randomUUID(),
+        name: input.name,
+        jit: input.jit ? 1 : 0,
+        created_at: at,
+        updated_at: at,
+      };
+      this.sql
+        .stmt("INSERT INTO tenants (id, name, jit, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
+        .run(row.id, row.name, row.jit, at, at);
+      insertAudit(this.sql, { ...audit, tenantId: row.id, resourceId: row.id });
+      return toTenant(row);
+    });
+  }
+
+  private tenantSync(id: string): Tenant | undefined {
+    const row = this.sql.stmt("SELECT * FROM tenants WHERE id = ?").get(id) as TenantRow | undefined;
+    return row ? toTenant(row) : undefined;
+  }
+
+  async getTenant(id: string): Promise<Tenant | undefined> {
+    return this.tenantSync(id);
+  }
+
+  async listTenants(): Promise<readonly Tenant[]> {
+    return (this.sql.stmt("SELECT * FROM tenants ORDER BY name").all() as TenantRow[]).map(toTenant);
+  }
+
+  async updateTenant(
+    id: string,
+    patch: { name?: string; jit?: boolean },
+    audit: AuditRecord,
+  ): Promise<Tenant> {
+    return this.sql.tx(() => {
+      const t = this.tenantSync(id);
+      if (!t) throw new StoreError("not_found", `tenant ${JSON.stringify(id)} not found`);
+      const name = patch.name ?? t.name;
+      const jit = patch.jit ?? t.jit;
+      const at = new Date().toISOString();
+      this.sql
+        .stmt("UPDATE tenants SET name = ?, jit = ?, updated_at = ? WHERE id = ?")
+        .run(name, jit ? 1 : 0, at, id);
+      insertAudit(this.sql, { ...audit, tenantId: id, resourceId: id });
+      return { ...t, name, jit, updatedAt: at };
+    });
+  }
+
+  async deleteTenant(id: string, audit: AuditRecord): Promise<void> {
+    this.sql.tx(() => {
+      // Memberships and e-mail rows reference users/groups, which cascade from the tenant row.
+      this.sql.stmt("DELETE FROM group_members WHERE tenant_id = ?").run(id);
+      const r = this.sql.stmt("DELETE FROM tenants WHERE id = ?").run(id);
+      if (r.changes === 0) throw new StoreError("not_found", `tenant ${JSON.stringify(id)} not found`);
+      insertAudit(this.sql, { ...audit, tenantId: id, resourceId: id });
+    });
+  }
+
+  async createKey(key: Omit<AccessKey, "revokedAt" | "lastUsedAt">, audit: AuditRecord): Promise<AccessKey> {
+    return this.sql.tx(() => {
+      if (key.tenantId !== null && !this.tenantSync(key.tenantId)) {
+        throw new StoreError("not_found", `tenant ${JSON.stringify(key.tenantId)} not found`);
+      }
+      this.sql
+        .stmt(
+          `INSERT INTO access_keys (id, kind, tenant_id, description, secret_hash, created_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(key.id, key.kind, key.tenantId, key.description, key.secretHash, key.createdAt, key.expiresAt);
+      insertAudit(this.sql, { ...audit, resourceId: key.id });
+      return { ...key, revokedAt: null, lastUsedAt: null };
+    });
+  }
+
+  async getKey(id: string): Promise<AccessKey | undefined> {
+    const row = this.sql.stmt("SELECT * FROM access_keys WHERE id = ?").get(id) as KeyRow | undefined;
+    return row ? toKey(row) : undefined;
+  }
+
+  async listKeys(filter: { kind: KeyKind; tenantId?: string }): Promise<readonly AccessKey[]> {
+    const rows =
+      filter.tenantId === undefined
+        ? this.sql.stmt("SELECT * FROM access_keys WHERE kind = ? ORDER BY created_at, id").all(filter.kind)
+        : this.sql
+            .stmt("SELECT * FROM access_keys WHERE kind = ? AND tenant_id = ? ORDER BY created_at, id")
+            .all(filter.kind, filter.tenantId);
+    return (rows as KeyRow[]).map(toKey);
+  }
+
+  async revokeKey(id: string, audit: AuditRecord): Promise<AccessKey> {
+    return this.sql.tx(() => {
+      const row = this.sql.stmt("SELECT * FROM access_keys WHERE id = ?").get(id) as KeyRow | undefined;
+      if (!row) throw new StoreError("not_found", `key ${JSON.stringify(id)} not found`);
+      const at = row.revoked_at ?? new Date().toISOString();
+      this.sql.stmt("UPDATE access_keys SET revoked_at = ? WHERE id = ?").run(at, id);
+      insertAudit(this.sql, { ...audit, tenantId: row.tenant_id, resourceId: id });
+      return toKey({ ...row, revoked_at: at });
+    });
+  }
+
+  async touchKey(id: string, at: string): Promise<void> {
+    this.sql.stmt("UPDATE access_keys SET last_used_at = ? WHERE id = ?").run(at, id);
+  }
+
+  async appendAudit(record: AuditRecord): Promise<void> {
+    insertAudit(this.sql, record);
+  }
+
+  async queryAudit(q: AuditQuery): Promise<readonly AuditEntry[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (cond: string, v: unknown) => {
+      where.push(cond);
+      params.push(v);
+    };
+    if (q.tenantId !== undefined) add("tenant_id = ?", q.tenantId);
+    if (q.resourceType !== undefined) add("resource_type = ?", q.resourceType);
+    if (q.resourceId !== undefined) add("resource_id = ?", q.resourceId);
+    if (q.since !== undefined) add("at >= ?", q.since);
+    if (q.until !== undefined) add("at < ?", q.until);
+    if (q.cursor !== undefined) add("id > ?", q.cursor);
+    const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
+    const rows = this.sql.stmt(sql).all(...params, q.limit) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      id: r.id as number,
+      at: r.at as string,
+      tenantId: r.tenant_id as string | null,
+      keyId: r.key_id as string | null,
+      requestId: r.request_id as string,
+      operation: r.operation as string,
+      resourceType: r.resource_type as string,
+      resourceId: r.resource_id as string | null,
+      outcome: r.outcome as string,
+      summary: r.summary as string,
+    }));
+  }
+
+  async pruneAudit(before: string): Promise<number> {
+    return this.sql.stmt("DELETE FROM audit WHERE at < ?").run(before).changes;
+  }
+}
