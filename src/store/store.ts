@@ -56,9 +56,32 @@ export interface UserGroupRef {
   readonly externalId: string | null;
 }
 
+/** How a user came to exist: pushed by SCIM, or created at login by JIT (adopted by SCIM later). */
+export type UserOrigin = "scim" | "jit";
+
 /** A stored user, with its direct groups when they were asked for. */
 export interface StoredUser extends StoredResource {
   readonly groups?: readonly UserGroupRef[];
+  readonly origin?: UserOrigin;
+}
+
+/** A role a tenant defines. */
+export interface RoleDef {
+  readonly name: string;
+  readonly description?: string;
+}
+
+/** A group-to-roles mapping, keyed by the group's `externalId` (Entra objectId) or `displayName`. */
+export interface RoleMapping {
+  readonly group: { readonly externalId: string } | { readonly displayName: string };
+  readonly roles: readonly string[];
+}
+
+/** A tenant's whole role configuration, replaced declaratively as one document. */
+export interface RoleConfig {
+  readonly roles: readonly RoleDef[];
+  readonly defaultRoles: readonly string[];
+  readonly mappings: readonly RoleMapping[];
 }
 
 /** A list query after parsing: 1-based `startIndex`, `count` already capped. */
@@ -139,7 +162,8 @@ export type DocMutation = (current: StoredResource) => ScimDoc;
 
 /** Users and groups of one tenant. Every method is one transaction; audit rows commit with it. */
 export interface ResourceStore {
-  createUser(tenantId: string, doc: ScimDoc, audit: AuditRecord): Promise<StoredUser>;
+  /** Creates a user; `origin` is "jit" for users created at login. */
+  createUser(tenantId: string, doc: ScimDoc, audit: AuditRecord, origin?: UserOrigin): Promise<StoredUser>;
   getUser(tenantId: string, id: string, opts?: { groups?: boolean }): Promise<StoredUser | undefined>;
   listUsers(tenantId: string, query: ListQuery, opts?: { groups?: boolean }): Promise<ListPage<StoredUser>>;
   updateUser(
@@ -192,6 +216,17 @@ export interface TenantStore {
   touchKey(id: string, at: string): Promise<void>;
 }
 
+/** Roles and group-to-role mappings per tenant. */
+export interface RoleStore {
+  /** The tenant's role configuration (empty when never set). */
+  getRoleConfig(tenantId: string): Promise<RoleConfig>;
+  /**
+   * Replaces the tenant's role configuration; a document equal to the stored one is a no-op
+   * (`changed: false`, no audit row). The caller validates the document first.
+   */
+  putRoleConfig(tenantId: string, config: RoleConfig, audit: AuditRecord): Promise<{ changed: boolean }>;
+}
+
 /** Deployment-wide settings (project id, token pepper). */
 export interface MetaStore {
   /** Returns the stored value of `key`, storing `value` first if there was none. */
@@ -208,6 +243,6 @@ export interface AuditStore {
 }
 
 /** Everything scimgate stores. One interface, one implementation per backend. */
-export interface Store extends ResourceStore, TenantStore, MetaStore, AuditStore {
+export interface Store extends ResourceStore, TenantStore, RoleStore, MetaStore, AuditStore {
   close(): Promise<void>;
 }

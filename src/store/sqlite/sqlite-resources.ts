@@ -12,6 +12,7 @@ import {
   type StoredUser,
   StoreError,
   type UserGroupRef,
+  type UserOrigin,
   type WriteOptions,
 } from "../store.js";
 import type { SqliteDb } from "./sqlite-db.js";
@@ -21,6 +22,7 @@ import { insertAudit } from "./sqlite-tenants.js";
 
 interface ResourceRow {
   id: string;
+  origin?: UserOrigin;
   doc: string;
   version: number;
   created: string;
@@ -28,9 +30,10 @@ interface ResourceRow {
   total?: number;
 }
 
-function toResource(row: ResourceRow): StoredResource {
+function toResource(row: ResourceRow): StoredResource & { origin?: UserOrigin } {
   return {
     id: row.id,
+    ...(row.origin ? { origin: row.origin } : {}),
     doc: JSON.parse(row.doc) as ScimDoc,
     version: row.version,
     created: row.created,
@@ -84,7 +87,12 @@ export class SqliteResources {
     }
   }
 
-  async createUser(tenantId: string, doc: ScimDoc, audit: AuditRecord, origin = "scim"): Promise<StoredUser> {
+  async createUser(
+    tenantId: string,
+    doc: ScimDoc,
+    audit: AuditRecord,
+    origin: UserOrigin = "scim",
+  ): Promise<StoredUser> {
     return this.sql.tx(() => {
       const id = randomUUID();
       const at = now();
@@ -109,7 +117,7 @@ export class SqliteResources {
         );
       this.writeEmails(tenantId, id, doc);
       insertAudit(this.sql, { ...audit, resourceId: id });
-      return { id, doc, version: 1, created: at, lastModified: at, groups: [] };
+      return { id, doc, version: 1, created: at, lastModified: at, groups: [], origin };
     });
   }
 
@@ -130,7 +138,9 @@ export class SqliteResources {
     opts: { groups?: boolean } = {},
   ): Promise<StoredUser | undefined> {
     const row = this.sql
-      .stmt("SELECT id, doc, version, created, last_modified FROM users WHERE tenant_id = ? AND id = ?")
+      .stmt(
+        "SELECT id, origin, doc, version, created, last_modified FROM users WHERE tenant_id = ? AND id = ?",
+      )
       .get(tenantId, id) as ResourceRow | undefined;
     if (!row) return undefined;
     const r = toResource(row);
@@ -142,7 +152,7 @@ export class SqliteResources {
     q: ListQuery,
     opts: { groups?: boolean } = {},
   ): Promise<ListPage<StoredUser>> {
-    const page = this.list("users", userLayout(tenantId), tenantId, q);
+    const page = this.list("users", userLayout(tenantId), tenantId, q, ", u.origin");
     if (!opts.groups) return page;
     return {
       ...page,
@@ -150,7 +160,13 @@ export class SqliteResources {
     };
   }
 
-  private list(table: string, layout: TableLayout, tenantId: string, q: ListQuery): ListPage<StoredResource> {
+  private list(
+    table: string,
+    layout: TableLayout,
+    tenantId: string,
+    q: ListQuery,
+    extraColumns = "",
+  ): ListPage<StoredResource> {
     const where = q.filter ? compileFilter(q.filter, layout, SQLITE_DIALECT) : { sql: "1", params: [] };
     const sort = q.sortBy ? compileSortKey(q.sortBy, layout, SQLITE_DIALECT) : undefined;
     const dir = q.sortOrder === "descending" ? "DESC" : "ASC";
@@ -163,7 +179,7 @@ export class SqliteResources {
     const rows = this.sql
       .stmt(
         `SELECT ${layout.alias}.id, ${layout.alias}.doc, ${layout.alias}.version, ${layout.alias}.created,
-           ${layout.alias}.last_modified, count(*) OVER () AS total ${base} ORDER BY ${order} LIMIT ? OFFSET ?`,
+           ${layout.alias}.last_modified${extraColumns}, count(*) OVER () AS total ${base} ORDER BY ${order} LIMIT ? OFFSET ?`,
       )
       .all(...params, ...(sort?.params ?? []), q.count, q.startIndex - 1) as ResourceRow[];
     const total = rows[0]?.total ?? (q.count === 0 || q.startIndex > 1 ? this.count(base, params) : 0);
@@ -191,7 +207,7 @@ export class SqliteResources {
       this.sql
         .stmt(
           `UPDATE users SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?, active = ?, doc = ?,
-             version = ?, last_modified = ? WHERE tenant_id = ? AND id = ?`,
+             version = ?, last_modified = ?, origin = 'scim' WHERE tenant_id = ? AND id = ?`,
         )
         .run(
           c.userName,
@@ -213,7 +229,9 @@ export class SqliteResources {
 
   private getUserSync(tenantId: string, id: string): StoredResource {
     const row = this.sql
-      .stmt("SELECT id, doc, version, created, last_modified FROM users WHERE tenant_id = ? AND id = ?")
+      .stmt(
+        "SELECT id, origin, doc, version, created, last_modified FROM users WHERE tenant_id = ? AND id = ?",
+      )
       .get(tenantId, id) as ResourceRow | undefined;
     if (!row) throw new StoreError("not_found", `User ${JSON.stringify(id)} not found`);
     return toResource(row);

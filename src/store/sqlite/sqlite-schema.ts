@@ -107,4 +107,15 @@ CREATE INDEX audit_resource ON audit (tenant_id, resource_type, resource_id, id)
 CREATE INDEX audit_at ON audit (at);
 `,
   },
+  {
+    version: 2,
+    name: "role configuration per tenant",
+    sql: `
+CREATE TABLE role_config (
+  tenant_id TEXT PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
+  document TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -46,6 +46,8 @@ export class SqliteStore implements Store {
   listKeys: Store["listKeys"] = (...a) => this.t.listKeys(...a);
   revokeKey: Store["revokeKey"] = (...a) => this.t.revokeKey(...a);
   touchKey: Store["touchKey"] = (...a) => this.t.touchKey(...a);
+  getRoleConfig: Store["getRoleConfig"] = (...a) => this.t.getRoleConfig(...a);
+  putRoleConfig: Store["putRoleConfig"] = (...a) => this.t.putRoleConfig(...a);
   getOrInitMeta: Store["getOrInitMeta"] = (...a) => this.t.getOrInitMeta(...a);
   appendAudit: Store["appendAudit"] = (...a) => this.t.appendAudit(...a);
   queryAudit: Store["queryAudit"] = (...a) => this.t.queryAudit(...a);

@@ -5,6 +5,7 @@ import {
   type AuditQuery,
   type AuditRecord,
   type KeyKind,
+  type RoleConfig,
   StoreError,
   type Tenant,
 } from "../store.js";
@@ -223,4 +224,38 @@ export class SqliteTenants {
   async pruneAudit(before: string): Promise<number> {
     return this.sql.stmt("DELETE FROM audit WHERE at < ?").run(before).changes;
   }
+
+  async getRoleConfig(tenantId: string): Promise<RoleConfig> {
+    const row = this.sql.stmt("SELECT document FROM role_config WHERE tenant_id = ?").get(tenantId) as
+      | { document: string }
+      | undefined;
+    return row ? (JSON.parse(row.document) as RoleConfig) : EMPTY_ROLE_CONFIG;
+  }
+
+  async putRoleConfig(
+    tenantId: string,
+    config: RoleConfig,
+    audit: AuditRecord,
+  ): Promise<{ changed: boolean }> {
+    return this.sql.tx(() => {
+      if (!this.tenantSync(tenantId))
+        throw new StoreError("not_found", `tenant ${JSON.stringify(tenantId)} not found`);
+      const doc = JSON.stringify(config);
+      const row = this.sql.stmt("SELECT document FROM role_config WHERE tenant_id = ?").get(tenantId) as
+        | { document: string }
+        | undefined;
+      if (row?.document === doc) return { changed: false };
+      this.sql
+        .stmt(
+          `INSERT INTO role_config (tenant_id, document, updated_at) VALUES (?, ?, ?)
+           ON CONFLICT (tenant_id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at`,
+        )
+        .run(tenantId, doc, new Date().toISOString());
+      insertAudit(this.sql, { ...audit, tenantId, resourceId: tenantId });
+      return { changed: true };
+    });
+  }
 }
+
+/** The role configuration of a tenant that never set one. */
+export const EMPTY_ROLE_CONFIG: RoleConfig = Object.freeze({ roles: [], defaultRoles: [], mappings: [] });
