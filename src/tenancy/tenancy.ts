@@ -64,15 +64,16 @@ export class Tenancy {
   async createKey(
     kind: KeyKind,
     tenantId: string | null,
-    opts: { expiresInDays?: number; description?: string },
+    opts: { expiresInDays?: number; expiresAt?: Date; description?: string },
     audit: AuditRecord,
   ): Promise<KeyInfo & { token: string }> {
     const { id, accessKey, hash } = createAccessKey(kind, this.pepper);
     const createdAt = new Date();
     const expiresAt =
-      opts.expiresInDays === undefined
+      opts.expiresAt ??
+      (opts.expiresInDays === undefined
         ? null
-        : new Date(createdAt.getTime() + opts.expiresInDays * 86_400_000);
+        : new Date(createdAt.getTime() + opts.expiresInDays * 86_400_000));
     const key = await this.store.createKey(
       {
         id,

@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type RunningService, startService, systemAudit } from "../../src/main.js";
+import { BACKENDS, type TestBackend } from "./backends.js";
 
 /** A scimgate started in this process on a fresh SQLite file, with one tenant and its Secret Token. */
 export interface TestScimgate {
@@ -16,11 +14,14 @@ export interface TestScimgate {
   close(): Promise<void>;
 }
 
-/** Starts an isolated scimgate for a test file (call `close` in afterAll). */
-export async function startScimgate(opts: { databaseUrl?: string } = {}): Promise<TestScimgate> {
-  const dir = mkdtempSync(join(tmpdir(), "scimgate-test-"));
+/**
+ * Starts an isolated scimgate for a test file (call `close` in afterAll): a fresh SQLite file by default,
+ * or a fresh database of `backend` (see test/helpers/backends.ts).
+ */
+export async function startScimgate(opts: { backend?: TestBackend } = {}): Promise<TestScimgate> {
+  const db = await (opts.backend ?? BACKENDS[0]!).create();
   const service = await startService({
-    databaseUrl: opts.databaseUrl ?? `sqlite:${join(dir, "scimgate.db")}`,
+    databaseUrl: db.url,
     port: 0,
     host: "127.0.0.1",
     logger: false,
@@ -39,7 +40,7 @@ export async function startScimgate(opts: { databaseUrl?: string } = {}): Promis
     addTenant,
     close: async () => {
       await service.close();
-      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
     },
   };
 }
