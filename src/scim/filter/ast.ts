@@ -35,7 +35,10 @@ export interface PresentNode {
   readonly path: AttrPath;
 }
 
-/** `a and b and …` / `a or b or …` (flattened, two or more operands). */
+/**
+ * `a and b and …` / `a or b or …` (flattened, two or more operands). `parseFilter` flattens only an
+ * unparenthesised chain: `a and (b and c)` keeps the client's grouping as two nested nodes.
+ */
 export interface LogicalNode {
   readonly type: "and" | "or";
   readonly filters: readonly Filter[];
