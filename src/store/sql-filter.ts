@@ -181,7 +181,13 @@ export function comparison(
   const fold =
     typeof value === "string" && !def.caseExact && (def.type === "string" || def.type === "reference");
   const left = fold && !lowered ? d.lower(expr.sql) : expr.sql;
-  const param = fold && typeof value === "string" ? value.toLowerCase() : value;
+  // Booleans go through the dialect: SQLite binds no booleans (json_extract yields 1/0 for them).
+  const param =
+    fold && typeof value === "string"
+      ? value.toLowerCase()
+      : typeof value === "boolean"
+        ? d.bool(value)
+        : value;
   const params = [...expr.params, param];
   if (typeof value === "boolean" && f.op !== "eq" && f.op !== "ne") {
     throw badRequest("invalidFilter", `operator "${f.op}" does not apply to boolean "${formatPath(f.path)}"`);

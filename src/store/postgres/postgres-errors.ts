@@ -1,0 +1,65 @@
+import { StoreError } from "../store.js";
+
+/** What a failed statement or transaction means for the caller. */
+export type PgFailure = "retry" | "unavailable" | "other";
+
+/** The unique index (or constraint) a 23505 names → the SCIM attribute that must be unique. */
+const UNIQUE_INDEX_ATTRIBUTE: Readonly<Record<string, string>> = {
+  users_user_name: "userName",
+  groups_display_name: "displayName",
+  tenants_name: "name",
+};
+
+// SQLSTATEs after which re-running the whole transaction can succeed (PostgreSQL appendix A):
+// serialization_failure, deadlock_detected, lock_not_available, admin/crash shutdown, cannot_connect_now,
+// too_many_connections. Class 08 (connection exception) is matched by prefix.
+const RETRY_SQLSTATES = new Set(["40001", "40P01", "55P03", "57P01", "57P02", "57P03", "53300"]);
+
+// Socket errors node-postgres passes through when the server or a proxy drops the connection.
+const RETRY_NODE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"]);
+
+// node-postgres raises these without a code when a connection dies or the pool cannot hand one out.
+const CONNECTION_MESSAGE =
+  /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect/i;
+
+function codeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** Whether `err` means the connection itself is gone (so it must not go back to the pool). */
+export function isConnectionError(err: unknown): boolean {
+  const code = codeOf(err);
+  if (code !== undefined && (code.startsWith("08") || RETRY_NODE_CODES.has(code))) return true;
+  return err instanceof Error && code === undefined && CONNECTION_MESSAGE.test(err.message);
+}
+
+/** Classifies a pg or socket error: retry the transaction, give up as unavailable, or not ours. */
+export function classifyPgError(err: unknown): PgFailure {
+  if (err instanceof StoreError) return "other";
+  const code = codeOf(err);
+  if (code !== undefined && RETRY_SQLSTATES.has(code)) return "retry";
+  if (isConnectionError(err)) return "retry";
+  // query_canceled is what statement_timeout raises: running the same statement again would time out too.
+  if (code === "57014") return "unavailable";
+  return "other";
+}
+
+/** Maps a pg error to a StoreError where it means one; anything else passes through unchanged. */
+export function translatePgError(err: unknown): unknown {
+  if (err instanceof StoreError) return err;
+  const code = codeOf(err);
+  const failure = classifyPgError(err);
+  if (failure !== "other") return new StoreError("unavailable", "the database is unavailable");
+  if (code === "23505") {
+    const constraint = (err as { constraint?: string }).constraint ?? "";
+    const attr = UNIQUE_INDEX_ATTRIBUTE[constraint];
+    return new StoreError("conflict", `${attr ?? "value"} is already taken`, attr);
+  }
+  if (code === "23503") return new StoreError("not_found", "a referenced tenant or resource does not exist");
+  // jsonb and text refuse NUL characters and unpaired surrogates (22P05, 22021); that is client input.
+  if (code === "22P05" || code === "22021") {
+    return new StoreError("invalid", "a value contains a character PostgreSQL cannot store (e.g. NUL)");
+  }
+  return err;
+}

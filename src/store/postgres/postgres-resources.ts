@@ -1,0 +1,404 @@
+import { randomUUID } from "node:crypto";
+import type { MemberDelta, ScimDoc } from "../../scim/types.js";
+import { compileFilter, compileSortKey, type TableLayout } from "../sql-filter.js";
+import {
+  type AuditRecord,
+  type DocMutation,
+  type GroupMember,
+  type ListPage,
+  type ListQuery,
+  type StoredGroup,
+  type StoredResource,
+  type StoredUser,
+  StoreError,
+  type UserGroupRef,
+  type UserOrigin,
+  type WriteOptions,
+} from "../store.js";
+import type { PgDb, Sql } from "./postgres-db.js";
+import { POSTGRES_DIALECT } from "./postgres-dialect.js";
+import { groupLayout, userLayout } from "./postgres-layout.js";
+import { insertAudit } from "./postgres-tenants.js";
+
+interface ResourceRow {
+  id: string;
+  origin?: UserOrigin;
+  doc: ScimDoc;
+  version: number;
+  created: string;
+  last_modified: string;
+  total?: string;
+}
+
+function toResource(row: ResourceRow): StoredResource & { origin?: UserOrigin } {
+  return {
+    id: row.id,
+    ...(row.origin ? { origin: row.origin } : {}),
+    doc: row.doc,
+    version: row.version,
+    created: row.created,
+    lastModified: row.last_modified,
+  };
+}
+
+const now = () => new Date().toISOString();
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+const USER_COLUMNS = "id, origin, doc, version, created, last_modified";
+const GROUP_COLUMNS = "id, doc, version, created, last_modified";
+
+function checkVersion(kind: string, id: string, current: number, opts: WriteOptions): void {
+  if (opts.ifMatch !== undefined && opts.ifMatch !== current) {
+    throw new StoreError(
+      "precondition_failed",
+      `${kind} ${JSON.stringify(id)} has changed (version ${current})`,
+    );
+  }
+}
+
+/** The user's indexed columns, derived from its document, in INSERT/UPDATE order. */
+function userColumns(doc: ScimDoc): unknown[] {
+  const userName = String(doc.userName ?? "");
+  const active = typeof doc.active === "boolean" ? doc.active : null;
+  return [userName, userName.toLowerCase(), str(doc.externalId), str(doc.displayName), active];
+}
+
+async function writeEmails(sql: Sql, tenantId: string, userId: string, doc: ScimDoc): Promise<void> {
+  await sql.exec("DELETE FROM user_emails WHERE tenant_id = ? AND user_id = ?", [tenantId, userId]);
+  const emails = Array.isArray(doc.emails) ? (doc.emails as Record<string, unknown>[]) : [];
+  const rows = emails.filter((e) => typeof e?.value === "string");
+  if (rows.length === 0) return;
+  await sql.exec(
+    `INSERT INTO user_emails (tenant_id, user_id, type_lc, value_lc)
+     SELECT ?, ?, t, v FROM unnest(?::text[], ?::text[]) AS x(t, v)`,
+    [
+      tenantId,
+      userId,
+      rows.map((e) => String(e.type ?? "").toLowerCase()),
+      rows.map((e) => (e.value as string).toLowerCase()),
+    ],
+  );
+}
+
+/**
+ * Users and groups on PostgreSQL. Every write is one transaction that first locks the row it changes
+ * (`FOR NO KEY UPDATE`), so concurrent PATCHes of one resource from any replica apply one after the
+ * other, each on the latest committed version (and If-Match sees that version).
+ */
+export class PostgresResources {
+  constructor(private readonly db: PgDb) {}
+
+  async createUser(
+    tenantId: string,
+    doc: ScimDoc,
+    audit: AuditRecord,
+    origin: UserOrigin = "scim",
+  ): Promise<StoredUser> {
+    return this.db.tx(async (sql) => {
+      const id = randomUUID();
+      const at = now();
+      // Two replicas creating one userName: the unique index makes the second INSERT wait and fail (409).
+      await sql.exec(
+        `INSERT INTO users (tenant_id, id, user_name, user_name_lc, external_id, display_name, active, origin, doc,
+           version, created, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, 1, ?, ?)`,
+        [tenantId, id, ...userColumns(doc), origin, JSON.stringify(doc), at, at],
+      );
+      await writeEmails(sql, tenantId, id, doc);
+      await insertAudit(sql, { ...audit, resourceId: id });
+      return { id, doc, version: 1, created: at, lastModified: at, groups: [], origin };
+    });
+  }
+
+  async getUser(
+    tenantId: string,
+    id: string,
+    opts: { groups?: boolean } = {},
+  ): Promise<StoredUser | undefined> {
+    const run = async (sql: Sql) => {
+      const row = await sql.one<ResourceRow>(
+        `SELECT ${USER_COLUMNS} FROM users WHERE tenant_id = ? AND id = ?`,
+        [tenantId, id],
+      );
+      if (!row) return undefined;
+      const r = toResource(row);
+      return opts.groups ? { ...r, groups: await userGroups(sql, tenantId, id) } : r;
+    };
+    return opts.groups ? this.db.tx(run) : this.db.read(run);
+  }
+
+  async listUsers(
+    tenantId: string,
+    q: ListQuery,
+    opts: { groups?: boolean } = {},
+  ): Promise<ListPage<StoredUser>> {
+    return this.db.tx(async (sql) => {
+      const page = await list(sql, "users", userLayout(tenantId), tenantId, q, ", u.origin");
+      if (!opts.groups) return page;
+      const resources = [];
+      for (const r of page.resources) resources.push({ ...r, groups: await userGroups(sql, tenantId, r.id) });
+      return { ...page, resources };
+    });
+  }
+
+  async updateUser(
+    tenantId: string,
+    id: string,
+    mutate: DocMutation,
+    opts: WriteOptions,
+    audit: AuditRecord,
+  ): Promise<StoredUser> {
+    return this.db.tx(async (sql) => {
+      const current = await lockRow(sql, "users", USER_COLUMNS, tenantId, id, "FOR NO KEY UPDATE");
+      checkVersion("User", id, current.version, opts);
+      const doc = mutate(current);
+      const at = now();
+      const version = current.version + 1;
+      await sql.exec(
+        `UPDATE users SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?, active = ?,
+           doc = ?::jsonb, version = ?, last_modified = ?, origin = 'scim' WHERE tenant_id = ? AND id = ?`,
+        [...userColumns(doc), JSON.stringify(doc), version, at, tenantId, id],
+      );
+      await writeEmails(sql, tenantId, id, doc);
+      await insertAudit(sql, { ...audit, resourceId: id });
+      return { id, doc, version, created: current.created, lastModified: at };
+    });
+  }
+
+  async deleteUser(tenantId: string, id: string, opts: WriteOptions, audit: AuditRecord): Promise<void> {
+    await this.db.tx(async (sql) => {
+      await lockGroupsOf(sql, tenantId, id);
+      const current = await lockRow(sql, "users", USER_COLUMNS, tenantId, id, "FOR UPDATE");
+      checkVersion("User", id, current.version, opts);
+      await removeAsMember(sql, tenantId, id);
+      await sql.exec("DELETE FROM users WHERE tenant_id = ? AND id = ?", [tenantId, id]);
+      await insertAudit(sql, { ...audit, resourceId: id });
+    });
+  }
+
+  async createGroup(
+    tenantId: string,
+    doc: ScimDoc,
+    members: readonly string[],
+    audit: AuditRecord,
+  ): Promise<StoredGroup> {
+    return this.db.tx(async (sql) => {
+      const id = randomUUID();
+      const at = now();
+      const name = String(doc.displayName ?? "");
+      await sql.exec(
+        `INSERT INTO groups (tenant_id, id, display_name, display_name_lc, external_id, doc, version, created,
+           last_modified) VALUES (?, ?, ?, ?, ?, ?::jsonb, 1, ?, ?)`,
+        [tenantId, id, name, name.toLowerCase(), str(doc.externalId), JSON.stringify(doc), at, at],
+      );
+      await applyMembers(sql, tenantId, id, { clear: false, add: members, remove: [] });
+      await insertAudit(sql, { ...audit, resourceId: id });
+      const stored = await membersOf(sql, tenantId, id);
+      return { id, doc, version: 1, created: at, lastModified: at, members: stored };
+    });
+  }
+
+  async getGroup(
+    tenantId: string,
+    id: string,
+    opts: { members?: boolean } = {},
+  ): Promise<StoredGroup | undefined> {
+    const run = async (sql: Sql) => {
+      const row = await sql.one<ResourceRow>(
+        `SELECT ${GROUP_COLUMNS} FROM groups WHERE tenant_id = ? AND id = ?`,
+        [tenantId, id],
+      );
+      if (!row) return undefined;
+      const g = toResource(row);
+      return opts.members ? { ...g, members: await membersOf(sql, tenantId, id) } : g;
+    };
+    return opts.members ? this.db.tx(run) : this.db.read(run);
+  }
+
+  async listGroups(
+    tenantId: string,
+    q: ListQuery,
+    opts: { members?: boolean } = {},
+  ): Promise<ListPage<StoredGroup>> {
+    return this.db.tx(async (sql) => {
+      const page = await list(sql, "groups", groupLayout(tenantId), tenantId, q);
+      if (!opts.members) return page;
+      const resources = [];
+      for (const g of page.resources) resources.push({ ...g, members: await membersOf(sql, tenantId, g.id) });
+      return { ...page, resources };
+    });
+  }
+
+  async updateGroup(
+    tenantId: string,
+    id: string,
+    mutate: DocMutation,
+    members: MemberDelta | undefined,
+    opts: WriteOptions,
+    audit: AuditRecord,
+  ): Promise<StoredGroup> {
+    return this.db.tx(async (sql) => {
+      // The group row lock serialises concurrent PATCHes of this group across replicas.
+      const current = await lockRow(sql, "groups", GROUP_COLUMNS, tenantId, id, "FOR NO KEY UPDATE");
+      checkVersion("Group", id, current.version, opts);
+      const doc = mutate(current);
+      const name = String(doc.displayName ?? "");
+      const at = now();
+      const version = current.version + 1;
+      await sql.exec(
+        `UPDATE groups SET display_name = ?, display_name_lc = ?, external_id = ?, doc = ?::jsonb, version = ?,
+           last_modified = ? WHERE tenant_id = ? AND id = ?`,
+        [name, name.toLowerCase(), str(doc.externalId), JSON.stringify(doc), version, at, tenantId, id],
+      );
+      if (members) await applyMembers(sql, tenantId, id, members);
+      await insertAudit(sql, { ...audit, resourceId: id });
+      return { id, doc, version, created: current.created, lastModified: at };
+    });
+  }
+
+  async deleteGroup(tenantId: string, id: string, opts: WriteOptions, audit: AuditRecord): Promise<void> {
+    await this.db.tx(async (sql) => {
+      await lockGroupsOf(sql, tenantId, id);
+      const current = await lockRow(sql, "groups", GROUP_COLUMNS, tenantId, id, "FOR UPDATE");
+      checkVersion("Group", id, current.version, opts);
+      await removeAsMember(sql, tenantId, id);
+      await sql.exec("DELETE FROM groups WHERE tenant_id = ? AND id = ?", [tenantId, id]);
+      await insertAudit(sql, { ...audit, resourceId: id });
+    });
+  }
+}
+
+async function lockRow(
+  sql: Sql,
+  table: "users" | "groups",
+  columns: string,
+  tenantId: string,
+  id: string,
+  lock: "FOR UPDATE" | "FOR NO KEY UPDATE",
+): Promise<StoredResource> {
+  const row = await sql.one<ResourceRow>(
+    `SELECT ${columns} FROM ${table} WHERE tenant_id = ? AND id = ? ${lock}`,
+    [tenantId, id],
+  );
+  const kind = table === "users" ? "User" : "Group";
+  if (!row) throw new StoreError("not_found", `${kind} ${JSON.stringify(id)} not found`);
+  return toResource(row);
+}
+
+/**
+ * Locks the groups `memberId` belongs to before the member itself, in id order: the same order a group
+ * PATCH takes (group row, then member row), so deleting a member and adding it elsewhere cannot deadlock.
+ */
+async function lockGroupsOf(sql: Sql, tenantId: string, memberId: string): Promise<void> {
+  await sql.exec(
+    `SELECT 1 FROM groups WHERE tenant_id = ? AND id IN
+       (SELECT group_id FROM group_members WHERE tenant_id = ? AND member_id = ?) ORDER BY id FOR NO KEY UPDATE`,
+    [tenantId, tenantId, memberId],
+  );
+}
+
+/** Drops every membership of `memberId`, bumping the version of each group it leaves. */
+async function removeAsMember(sql: Sql, tenantId: string, memberId: string): Promise<void> {
+  await sql.exec(
+    `UPDATE groups SET version = version + 1, last_modified = ? WHERE tenant_id = ? AND id IN
+       (SELECT group_id FROM group_members WHERE tenant_id = ? AND member_id = ?)`,
+    [now(), tenantId, tenantId, memberId],
+  );
+  await sql.exec("DELETE FROM group_members WHERE tenant_id = ? AND member_id = ?", [tenantId, memberId]);
+}
+
+/**
+ * Resolves each new member to User or Group, holding a KEY SHARE lock on it so a concurrent delete of
+ * that member waits for this transaction (and then removes the new membership too) or wins first (and
+ * this one fails with "invalid").
+ */
+async function memberTypes(sql: Sql, tenantId: string, groupId: string, ids: readonly string[]) {
+  const users = await sql.rows<{ id: string }>(
+    "SELECT id FROM users WHERE tenant_id = ? AND id = ANY(?::text[]) ORDER BY id FOR KEY SHARE",
+    [tenantId, ids],
+  );
+  const groups = await sql.rows<{ id: string }>(
+    "SELECT id FROM groups WHERE tenant_id = ? AND id = ANY(?::text[]) AND id <> ? ORDER BY id FOR KEY SHARE",
+    [tenantId, ids, groupId],
+  );
+  const types = new Map<string, "User" | "Group">();
+  for (const g of groups) types.set(g.id, "Group");
+  for (const u of users) types.set(u.id, "User");
+  const unknown = ids.find((m) => !types.has(m));
+  if (unknown !== undefined) {
+    throw new StoreError(
+      "invalid",
+      `member ${JSON.stringify(unknown)} is not a user or group of this tenant`,
+    );
+  }
+  return types;
+}
+
+/** Applies a member delta in O(delta) statements: never reads or rewrites the rest of the member list. */
+async function applyMembers(sql: Sql, tenantId: string, groupId: string, delta: MemberDelta): Promise<void> {
+  if (delta.clear)
+    await sql.exec("DELETE FROM group_members WHERE tenant_id = ? AND group_id = ?", [tenantId, groupId]);
+  if (delta.remove.length > 0) {
+    await sql.exec(
+      "DELETE FROM group_members WHERE tenant_id = ? AND group_id = ? AND member_id = ANY(?::text[])",
+      [tenantId, groupId, [...new Set(delta.remove)]],
+    );
+  }
+  if (delta.add.length === 0) return;
+  const ids = [...new Set(delta.add)];
+  const types = await memberTypes(sql, tenantId, groupId, ids);
+  await sql.exec(
+    `INSERT INTO group_members (tenant_id, group_id, member_id, member_type)
+     SELECT ?, ?, m, t FROM unnest(?::text[], ?::text[]) AS x(m, t) ON CONFLICT DO NOTHING`,
+    [tenantId, groupId, ids, ids.map((m) => types.get(m))],
+  );
+}
+
+async function membersOf(sql: Sql, tenantId: string, groupId: string): Promise<GroupMember[]> {
+  const rows = await sql.rows<{ member_id: string; member_type: "User" | "Group"; display: string | null }>(
+    `SELECT m.member_id, m.member_type, coalesce(u.display_name, u.user_name, g.display_name) AS display
+     FROM group_members m
+     LEFT JOIN users u ON m.member_type = 'User' AND u.tenant_id = m.tenant_id AND u.id = m.member_id
+     LEFT JOIN groups g ON m.member_type = 'Group' AND g.tenant_id = m.tenant_id AND g.id = m.member_id
+     WHERE m.tenant_id = ? AND m.group_id = ?`,
+    [tenantId, groupId],
+  );
+  return rows.map((r) => ({ value: r.member_id, type: r.member_type, display: r.display ?? undefined }));
+}
+
+async function userGroups(sql: Sql, tenantId: string, userId: string): Promise<UserGroupRef[]> {
+  const rows = await sql.rows<{ id: string; display_name: string; external_id: string | null }>(
+    `SELECT g.id, g.display_name, g.external_id FROM group_members m
+     JOIN groups g ON g.tenant_id = m.tenant_id AND g.id = m.group_id
+     WHERE m.tenant_id = ? AND m.member_id = ? ORDER BY g.display_name_lc`,
+    [tenantId, userId],
+  );
+  return rows.map((r) => ({ value: r.id, display: r.display_name, externalId: r.external_id }));
+}
+
+/** One page and its total in one statement; a count query only when the page is empty. */
+async function list(
+  sql: Sql,
+  table: string,
+  layout: TableLayout,
+  tenantId: string,
+  q: ListQuery,
+  extraColumns = "",
+): Promise<ListPage<StoredResource>> {
+  const d = POSTGRES_DIALECT;
+  const where = q.filter ? compileFilter(q.filter, layout, d) : { sql: d.trueSql, params: [] };
+  const sort = q.sortBy ? compileSortKey(q.sortBy, layout, d) : undefined;
+  const a = layout.alias;
+  const dir = q.sortOrder === "descending" ? "DESC" : "ASC";
+  const order = sort ? `${sort.sql} ${dir}, ${a}.id` : `${a}.created, ${a}.id`;
+  const base = `FROM ${table} ${a} WHERE ${a}.tenant_id = ? AND ${where.sql}`;
+  const params = [tenantId, ...where.params];
+  const rows = await sql.rows<ResourceRow>(
+    `SELECT ${a}.id, ${a}.doc, ${a}.version, ${a}.created, ${a}.last_modified${extraColumns},
+       count(*) OVER () AS total ${base} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    [...params, ...(sort?.params ?? []), q.count, q.startIndex - 1],
+  );
+  let total = Number(rows[0]?.total ?? 0);
+  if (rows.length === 0 && (q.count === 0 || q.startIndex > 1)) {
+    total = Number((await sql.one<{ n: string }>(`SELECT count(*) AS n ${base}`, params))?.n ?? 0);
+  }
+  return { totalResults: total, resources: rows.map(toResource) };
+}
