@@ -2,18 +2,14 @@ import type { FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
 import type { ServiceConfig } from "./config.js";
 import { buildApp } from "./http/app.js";
+import { openPostgresStore } from "./store/postgres/postgres-store.js";
 import { SqliteStore } from "./store/sqlite/sqlite-store.js";
 import type { AuditRecord, Store } from "./store/store.js";
 import { Tenancy } from "./tenancy/tenancy.js";
 
 /** Opens the store `DATABASE_URL` names; the one place that picks a backend. */
 export async function openStore(databaseUrl: string, config?: Pick<ServiceConfig, "pg">): Promise<Store> {
-  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
-    void config;
-    throw new Error(
-      "DATABASE_URL names PostgreSQL, which this build does not support yet; use sqlite:<file>",
-    );
-  }
+  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) return openPostgresStore(databaseUrl, config?.pg);
   return new SqliteStore(databaseUrl);
 }
 

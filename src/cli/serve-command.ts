@@ -64,6 +64,10 @@ export function registerServeCommands(program: Command): void {
       const config = parseServiceConfig(process.env);
       const store = await openStore(config.databaseUrl, config);
       await store.close();
-      out("migrations applied");
+      // A store that reports what this start applied (PostgreSQL does) gets a precise message.
+      const applied = (store as { appliedMigrations?: readonly number[] }).appliedMigrations;
+      if (applied === undefined) out("migrations applied");
+      else if (applied.length === 0) out("database schema is up to date; no migrations to apply");
+      else out(`applied migrations ${applied.join(", ")}`);
     });
 }
