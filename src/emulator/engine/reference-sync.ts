@@ -1,0 +1,163 @@
+/**
+ * Reference attributes, written once both ends exist (entra-scim-client.md §3 step 5): a user's manager
+ * and a group's members, the latter added in batches by PATCH after the group was created empty (§0.7).
+ */
+import { ENTERPRISE_USER } from "../default-schema.js";
+import type { DirectoryGroup, DirectoryUser } from "../directory.js";
+import { beginFacts, type CycleRun, call, fail, isSuccess, succeed } from "./cycle-context.js";
+import type { Anchor } from "./engine-state.js";
+import { classifyFailure } from "./export-errors.js";
+import { step } from "./log-builder.js";
+import {
+  buildManagerOp,
+  buildMemberAddOps,
+  buildMemberRemoveOps,
+  buildPatchBody,
+  type WireOp,
+} from "./patch-builder.js";
+
+const MANAGER_PATH = `${ENTERPRISE_USER}:manager`;
+
+function mapsManager(run: CycleRun): boolean {
+  return (
+    run.users?.attributeMappings.some((m) => m.targetAttributeName === MANAGER_PATH && m.source) ?? false
+  );
+}
+
+/** Sets, changes or clears a linked user's manager when it differs from what the target holds. */
+export async function syncManager(run: CycleRun, user: DirectoryUser, anchor: Anchor): Promise<void> {
+  if (!mapsManager(run) || !anchor.managed) return;
+  const managerAnchor = user.managerId ? run.job.engine.anchors.get(user.managerId) : undefined;
+  // A manager that is not provisioned is not exported (exportMissingReferences is false by default).
+  const desired = managerAnchor?.targetId ?? null;
+  const current = anchor.exportedManager ?? null;
+  if (desired === current || (desired === null && user.managerId)) return;
+  const facts = beginFacts(run, user.id, "User", user.userPrincipalName, anchor.targetId);
+  facts.action = "update";
+  facts.steps.push(
+    step(
+      "EntryReferenceResolution",
+      "referenceResolution",
+      "success",
+      `Resolved the manager of User '${user.userPrincipalName}'`,
+    ),
+  );
+  const body = buildPatchBody([buildManagerOp(MANAGER_PATH, desired, current !== null, run.compliant)]);
+  const result = await call(run, facts, "PATCH", `/Users/${encodeURIComponent(anchor.targetId)}`, body);
+  if (!isSuccess(result))
+    return fail(
+      run,
+      facts,
+      classifyFailure(result, "update"),
+      "EntryExportUpdate",
+      `Failed to update the manager of User '${user.userPrincipalName}'`,
+    );
+  anchor.exportedManager = desired ?? undefined;
+  facts.modified = [{ displayName: "manager", oldValue: current, newValue: desired }];
+  facts.steps.push(
+    step(
+      "EntryExportUpdate",
+      "export",
+      "success",
+      `User '${user.userPrincipalName}' was updated in customappsso`,
+    ),
+  );
+  succeed(run, facts);
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function mapsMembers(run: CycleRun): boolean {
+  return run.groups?.attributeMappings.some((m) => m.targetAttributeName === "members" && m.source) ?? false;
+}
+
+/** Brings a linked group's members in line with the directory: adds and removals in batches. */
+export async function syncMembers(
+  run: CycleRun,
+  group: DirectoryGroup,
+  anchor: Anchor,
+  only?: ReadonlySet<string>,
+): Promise<void> {
+  if (!mapsMembers(run) || !anchor.managed) return;
+  const anchors = run.job.engine.anchors;
+  // Only provisioned users are members in the target; nested groups are not provisioned as members (§3).
+  const desired = [...group.memberIds].filter(
+    (id) => anchors.get(id)?.objectType === "User" && (!only || only.has(id)),
+  );
+  const adds = desired.filter((id) => !anchor.exportedMembers.has(id));
+  const removes = [...anchor.exportedMembers].filter(
+    (id) => !group.memberIds.has(id) && (!only || only.has(id)),
+  );
+  for (const gone of removes.filter((id) => !anchors.has(id))) anchor.exportedMembers.delete(gone);
+  const linkedRemoves = removes.filter((id) => anchors.has(id));
+  for (const batch of chunk(adds, run.memberBatchSize)) {
+    if (!(await patchMembers(run, group, anchor, batch, "add"))) return;
+  }
+  for (const batch of chunk(linkedRemoves, run.memberBatchSize)) {
+    if (!(await patchMembers(run, group, anchor, batch, "remove"))) return;
+  }
+}
+
+async function patchMembers(
+  run: CycleRun,
+  group: DirectoryGroup,
+  anchor: Anchor,
+  sourceIds: string[],
+  kind: "add" | "remove",
+): Promise<boolean> {
+  const targetIds = sourceIds.map((id) => run.job.engine.anchors.get(id)!.targetId);
+  const ops: WireOp[] =
+    kind === "add"
+      ? buildMemberAddOps(targetIds, run.compliant)
+      : buildMemberRemoveOps(targetIds, run.compliant);
+  const facts = beginFacts(run, group.id, "Group", group.displayName, anchor.targetId);
+  facts.action = "update";
+  facts.steps.push(
+    step(
+      "EntryReferenceResolution",
+      "referenceResolution",
+      "success",
+      `Resolved ${sourceIds.length} member reference(s) of Group '${group.displayName}'`,
+    ),
+  );
+  const result = await call(
+    run,
+    facts,
+    "PATCH",
+    `/Groups/${encodeURIComponent(anchor.targetId)}`,
+    buildPatchBody(ops),
+  );
+  if (!isSuccess(result)) {
+    fail(
+      run,
+      facts,
+      classifyFailure(result, "update"),
+      "EntryExportUpdate",
+      `Failed to update the members of Group '${group.displayName}'`,
+    );
+    return false;
+  }
+  for (const id of sourceIds)
+    kind === "add" ? anchor.exportedMembers.add(id) : anchor.exportedMembers.delete(id);
+  facts.modified = [
+    {
+      displayName: "members",
+      oldValue: kind === "remove" ? targetIds.join(", ") : null,
+      newValue: kind === "add" ? targetIds.join(", ") : null,
+    },
+  ];
+  facts.steps.push(
+    step(
+      "EntryExportUpdate",
+      "export",
+      "success",
+      `Group '${group.displayName}' members were ${kind === "add" ? "added" : "removed"} in customappsso`,
+    ),
+  );
+  succeed(run, facts);
+  return true;
+}
