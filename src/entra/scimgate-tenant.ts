@@ -155,3 +155,31 @@ export async function readRoleMappings(o: RoleMappingOutputs, deps: AdminDeps = 
   const doc = await adminClientFor(o, deps).getRoleMappings(o.tenantId);
   return { ...o, drift: JSON.stringify(doc) !== JSON.stringify(o.normalized) } satisfies RoleMappingOutputs;
 }
+
+/** Feature flag Entra reads from the Tenant URL to send RFC-compliant PATCH (entra-scim-client.md §2). */
+export const PATCH_COMPLIANCE_FLAG = "aadOptscim062020";
+
+/** The Tenant URL Entra gets: the SCIM base URL, with the PATCH-compliance flag when asked. */
+export function buildTenantUrl(scimUrl: string, patchCompliance: boolean): string {
+  if (!patchCompliance || scimUrl.includes(PATCH_COMPLIANCE_FLAG)) return scimUrl;
+  return `${scimUrl}${scimUrl.includes("?") ? "&" : "?"}${PATCH_COMPLIANCE_FLAG}`;
+}
+
+/** One assigned Entra group and the scimgate roles its members get. */
+export interface AssignedGroupRoles {
+  objectId: string;
+  roles: string[];
+}
+
+/** Builds the role-mapping document: groups keyed by Entra objectId (their SCIM externalId), sorted for stable diffs. */
+export function buildRoleMappingDocument(
+  definitions: { name: string; description?: string }[],
+  defaultRoles: string[],
+  groups: AssignedGroupRoles[],
+): RoleMappingDocument {
+  const mappings = groups
+    .filter((g) => g.roles.length > 0)
+    .map((g) => ({ group: { externalId: g.objectId.toLowerCase() }, roles: [...g.roles] }))
+    .sort((a, b) => a.group.externalId.localeCompare(b.group.externalId));
+  return { roles: definitions.map((d) => ({ ...d })), defaultRoles: [...defaultRoles], mappings };
+}
