@@ -72,11 +72,26 @@ const COMPARE_SQL: Record<"eq" | "ne" | "gt" | "ge" | "lt" | "le", string> = {
   le: "<=",
 };
 
-/** Compiles a filter into a parameterised, never-NULL SQL predicate over one resource table. */
+/** Positive-context dialect → the dialect it was derived from (whose `coalesce` really coalesces). */
+const TWO_VALUED = new WeakMap<SqlDialect, SqlDialect>();
+
+/**
+ * Compiles a filter into a parameterised SQL predicate over one resource table, true exactly for the
+ * matching rows (it may be NULL for others; use it in WHERE).
+ */
 export function compileFilter(filter: Filter, layout: TableLayout, dialect: SqlDialect): SqlFragment {
   let n = 0;
-  const ctx: CompileContext = { dialect, layout, nextAlias: () => `e${n++}` };
+  // Outside NOT, a NULL leaf drops the row just as FALSE does, so leaves stay bare: `coalesce(col = ?, …)`
+  // hides the column from every index, and Entra's `userName eq …` lookups must use one. Under NOT a
+  // NULL would drop the row where SCIM wants it kept, so leaves there are coalesced (see underNot).
+  const positive: SqlDialect = { ...dialect, coalesce: (p) => p };
+  TWO_VALUED.set(positive, dialect);
+  const ctx: CompileContext = { dialect: positive, layout, nextAlias: () => `e${n++}` };
   return compileNode(filter, ctx);
+}
+
+function underNot(ctx: CompileContext): CompileContext {
+  return { ...ctx, dialect: TWO_VALUED.get(ctx.dialect) ?? ctx.dialect };
 }
 
 function compileNode(f: Filter, ctx: CompileContext): SqlFragment {
@@ -87,7 +102,7 @@ function compileNode(f: Filter, ctx: CompileContext): SqlFragment {
       return join(parts, f.type === "and" ? " AND " : " OR ");
     }
     case "not": {
-      const inner = compileNode(f.filter, ctx);
+      const inner = compileNode(f.filter, underNot(ctx));
       return { sql: `(NOT ${inner.sql})`, params: inner.params };
     }
     case "valuePath":
@@ -301,7 +316,7 @@ function compileElement(f: Filter, parent: AttributeDef, alias: string, ctx: Com
         f.type === "and" ? " AND " : " OR ",
       );
     case "not": {
-      const inner = compileElement(f.filter, parent, alias, ctx);
+      const inner = compileElement(f.filter, parent, alias, underNot(ctx));
       return { sql: `(NOT ${inner.sql})`, params: inner.params };
     }
     case "valuePath":

@@ -304,6 +304,10 @@ describe.each(BACKENDS)("Store contract on %s", (backend) => {
       ['userName eq "x@example.com" or externalId eq "EXT-B"', ["bob"]],
       ['userName sw "a" and active eq true', ["Alice"]],
       ['not (userName eq "alice@example.com")', ["bob", "carol"]],
+      // RFC 7644 §3.4.2.2: an absent attribute does not equal "Boss", so NOT keeps those users.
+      ['not (title eq "Boss")', ["Alice", "bob"]],
+      ['not (emails[type eq "home"])', ["bob", "carol"]],
+      ['not (active eq true) and not (title sw "B")', ["bob"]],
       ["title pr", ["carol"]],
       ['title ne "Boss"', ["Alice", "bob"]],
       ["externalId pr", ["Alice", "bob"]],

@@ -1,0 +1,32 @@
+import type pg from "pg";
+import type { PgClient, PgPool } from "../../src/store/postgres/postgres-db.js";
+
+/** Sees every statement before a real pool runs it; throwing from it makes that statement fail. */
+export type QueryHook = (sql: string, params: readonly unknown[]) => void;
+
+/**
+ * A real pg pool behind the store's PgPool seam, with a hook on each statement: tests record the SQL
+ * the store really runs (for EXPLAIN) or inject transient failures at a chosen statement.
+ */
+export function wrapPool(pool: pg.Pool, hook: QueryHook): PgPool {
+  return {
+    connect: async (): Promise<PgClient> => {
+      const client = await pool.connect();
+      return {
+        query: async (sql: string, params?: unknown[]) => {
+          hook(sql, params ?? []);
+          return client.query(sql, params);
+        },
+        release: (err?: Error | boolean) => client.release(err),
+        on: (event, listener) => client.on(event, listener),
+        removeListener: (event, listener) => client.removeListener(event, listener),
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
+/** An error shaped like the one node-postgres raises for SQLSTATE `code` (or a socket error code). */
+export function pgError(code: string, message = `injected ${code}`): Error {
+  return Object.assign(new Error(message), { code });
+}
