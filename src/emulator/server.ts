@@ -151,7 +151,7 @@ async function handle(p: Pipeline, request: FastifyRequest, reply: FastifyReply)
   }
 }
 
-function buildApp(ctx: EmulatorContext, pipeline: Pipeline, logger: Logger | false): FastifyInstance {
+function buildApp(pipeline: Pipeline, logger: Logger | false): FastifyInstance {
   const app = (logger
     ? Fastify({ loggerInstance: logger })
     : Fastify({ logger: false })) as unknown as FastifyInstance;
@@ -205,7 +205,6 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   const throttleOptions = opts.throttling === true ? {} : opts.throttling || undefined;
   const throttler = new Throttler(now, throttleOptions);
   const app = buildApp(
-    ctx,
     { router, validator: new GraphRequestValidator(), throttler, requireAuth: opts.requireAuth ?? true },
     logger,
   );

@@ -1,3 +1,4 @@
+/* biome-ignore-all lint/suspicious/noExplicitAny: Graph test payloads are arbitrary JSON */
 /**
  * Test helper: a tiny Graph caller against a running emulator (bearer token included).
  */

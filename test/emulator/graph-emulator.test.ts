@@ -183,7 +183,9 @@ describe("Graph emulator: realism switches", () => {
     try {
       const anonymous = await fetch(`${em.graphUrl}/servicePrincipals`);
       expect(anonymous.status).toBe(401);
-      expect((await anonymous.json()).error.code).toBe("InvalidAuthenticationToken");
+      expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe(
+        "InvalidAuthenticationToken",
+      );
       expect(
         (await graph(em, "GET", "/servicePrincipals", undefined, { authorization: "Bearer anything" }))
           .status,

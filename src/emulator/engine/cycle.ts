@@ -93,7 +93,7 @@ export async function syncUser(run: CycleRun, userId: string): Promise<void> {
   const anchor = run.job.engine.anchors.get(userId);
   if (!user) {
     if (anchor?.managed && run.state.directory.tombstones.has(userId))
-      await deleteLinked(run, { id: userId, type: "User", displayName: userId, mapping }, anchor);
+      await deleteLinked(run, { id: userId, type: "User", displayName: anchor.displayName, mapping }, anchor);
     else run.job.engine.anchors.delete(userId);
     return;
   }
@@ -130,7 +130,7 @@ export async function syncGroup(run: CycleRun, groupId: string): Promise<void> {
     if (anchor?.managed)
       await deleteLinked(
         run,
-        { id: groupId, type: "Group", displayName: group?.displayName ?? groupId, mapping },
+        { id: groupId, type: "Group", displayName: group?.displayName ?? anchor.displayName, mapping },
         anchor,
       );
     else if (!group) run.job.engine.anchors.delete(groupId);

@@ -8,6 +8,8 @@ export interface Anchor {
   sourceId: string;
   objectType: "User" | "Group";
   targetId: string;
+  /** The source display name when linked (kept for log entries after a hard delete). */
+  displayName: string;
   /** False once the object left scope (disabled or deleted in the target): no longer managed (§3). */
   managed: boolean;
   /** Group only: source ids of the members exported to the target. */

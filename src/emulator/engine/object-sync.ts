@@ -206,6 +206,7 @@ function adopt(run: CycleRun, entity: SourceEntity, targetId: string): Anchor {
     sourceId: entity.id,
     objectType: entity.type,
     targetId,
+    displayName: entity.displayName,
     managed: true,
     exportedMembers: new Set(),
   };
