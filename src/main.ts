@@ -1,5 +1,7 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type Logger, pino } from "pino";
+import { adminPlugin } from "./admin/routes.js";
+import { AdminService } from "./admin/service.js";
 import type { ServiceConfig } from "./config.js";
 import { buildApp } from "./http/app.js";
 import { openPostgresStore } from "./store/postgres/postgres-store.js";
@@ -27,6 +29,21 @@ export function systemAudit(operation: string, resourceType: string, summary: st
   };
 }
 
+/** Prunes audit rows past the retention period now and then hourly. */
+function startAuditPruning(store: Store, days: number, app: FastifyInstance): NodeJS.Timeout {
+  const prune = () => {
+    const before = new Date(Date.now() - days * 86_400_000).toISOString();
+    store.pruneAudit(before).then(
+      (n) => n > 0 && app.log.info({ pruned: n, before }, "audit retention"),
+      (err: unknown) => app.log.error({ err }, "audit pruning failed"),
+    );
+  };
+  prune();
+  const timer = setInterval(prune, 3_600_000);
+  timer.unref();
+  return timer;
+}
+
 /** Options of an in-process scimgate. */
 export interface ServiceOptions {
   readonly databaseUrl: string;
@@ -39,6 +56,8 @@ export interface ServiceOptions {
   readonly logger?: Logger | false;
   /** On an empty database, create a `default` tenant and a key for it (what `scimgate serve` does). */
   readonly bootstrap?: boolean;
+  /** Audit rows older than this many days are pruned hourly (default 90). */
+  readonly auditRetentionDays?: number;
   readonly config?: ServiceConfig;
 }
 
@@ -52,6 +71,7 @@ export interface RunningService {
   readonly app: FastifyInstance;
   readonly store: Store;
   readonly tenancy: Tenancy;
+  readonly admin: AdminService;
   /** Set when this start created the `default` tenant: its id and Secret Token. */
   readonly bootstrap: { readonly tenantId: string; readonly token: string } | undefined;
   /** Issues a management key for the admin API and returns its token. */
@@ -81,13 +101,17 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const tenancy = await Tenancy.open(store, opts.tokenPepper);
   const bootstrap = opts.bootstrap ? await bootstrapDefaultTenant(store, tenancy) : undefined;
   const logger = opts.logger === undefined ? pino({ level: "info" }) : opts.logger;
+  const admin = new AdminService(store, tenancy);
+  const scimUrl = (req: FastifyRequest) => `${opts.publicUrl ?? `${req.protocol}://${req.host}`}/scim/v2`;
   const app = await buildApp({
     store,
     tenancy,
     publicUrl: opts.publicUrl,
     maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
     logger,
+    plugins: [adminPlugin({ service: admin, tenancy, scimUrl })],
   });
+  const pruner = startAuditPruning(store, opts.auditRetentionDays ?? 90, app);
   const host = opts.host ?? "127.0.0.1";
   await app.listen({ port: opts.port ?? 0, host });
   const addr = app.server.address();
@@ -101,6 +125,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     app,
     store,
     tenancy,
+    admin,
     bootstrap,
     createAdminToken: async () =>
       (
@@ -112,6 +137,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         )
       ).token,
     close: async () => {
+      clearInterval(pruner);
       await app.close();
       await store.close();
     },

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Command } from "commander";
-import { SCIMError } from "../scim/errors.js";
-import { StoreError } from "../store/store.js";
+import { registerAdminCommands } from "./admin-commands.js";
 import { err } from "./output.js";
 import { registerServeCommands } from "./serve-command.js";
 import { registerTenantCommands } from "./tenant-commands.js";
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServeCommands(program);
   registerTenantCommands(program);
+  registerAdminCommands(program);
   return program;
 }
 
@@ -20,14 +22,22 @@ async function main(): Promise<void> {
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (e) {
-    // Expected failures get one clear line; anything else keeps its stack for a bug report.
-    const known =
-      e instanceof StoreError ||
-      e instanceof SCIMError ||
-      (e instanceof Error && !e.stack?.includes("\n    at "));
-    err(`scimgate: ${e instanceof Error ? (known ? e.message : e.stack) : String(e)}`);
+    // Failures are reported as one clear line; SCIMGATE_DEBUG=1 adds the stack for a bug report.
+    const message = e instanceof Error ? e.message : String(e);
+    err(`scimgate: ${process.env.SCIMGATE_DEBUG && e instanceof Error ? e.stack : message}`);
     process.exitCode = 1;
   }
 }
 
-await main();
+/** True when this file is the program being run (also through the npm bin symlink), not an import. */
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) await main();

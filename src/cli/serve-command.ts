@@ -16,6 +16,7 @@ async function serve(): Promise<void> {
     maxBodyBytes: config.maxBodyBytes,
     logger,
     bootstrap: true,
+    auditRetentionDays: config.auditRetentionDays,
     config,
   });
   logger.info(
