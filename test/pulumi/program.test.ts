@@ -38,7 +38,7 @@ describe("the Pulumi program on the example stack", () => {
         "scimgate:entra:EntraEnterpriseApp entra",
         "azuread:index/applicationFromTemplate:ApplicationFromTemplate entra-app",
         "azuread:index/servicePrincipal:ServicePrincipal entra-sp",
-        "azuread:index/applicationOwner:ApplicationOwner entra-owner-11111111-1111-1111-1111-111111111111",
+        "azuread:index/applicationOwner:ApplicationOwner entra-owner-6f1d2c3b-4a59-4e68-9d7c-0b1a2c3d4e5f",
         "azuread:index/applicationIdentifierUri:ApplicationIdentifierUri entra-identifier-0",
         "azuread:index/applicationRedirectUris:ApplicationRedirectUris entra-reply-urls",
         "azuread:index/servicePrincipalTokenSigningCertificate:ServicePrincipalTokenSigningCertificate entra-signing-cert",
@@ -112,7 +112,7 @@ describe("the Pulumi program on the example stack", () => {
     expect(byName("entra-groups-all-employees").inputs).toMatchObject({
       displayName: "All Employees",
       securityEnabled: true,
-      members: ["22222222-2222-2222-2222-222222222222"],
+      members: ["9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"],
     });
     expect(byName("entra-groups-all-employees-assignment").inputs).toEqual({
       appRoleId: "8774f594-1d59-4279-b9d9-59ef09a23530",
@@ -121,7 +121,7 @@ describe("the Pulumi program on the example stack", () => {
     });
     expect(byName("entra-groups-admins-assignment").inputs).toEqual({
       appRoleId: "8774f594-1d59-4279-b9d9-59ef09a23530",
-      principalObjectId: "33333333-3333-3333-3333-333333333333",
+      principalObjectId: "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
       resourceObjectId: "sp-object-id",
     });
     expect(byName("entra-groups-all-employees-assignment").dependencies).toContain(
@@ -140,7 +140,7 @@ describe("the Pulumi program on the example stack", () => {
         ],
         defaultRoles: [],
         mappings: [
-          { group: { externalId: "33333333-3333-3333-3333-333333333333" }, roles: ["admin", "member"] },
+          { group: { externalId: "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f" }, roles: ["admin", "member"] },
           { group: { externalId: "entra-groups-all-employees-object-id" }, roles: ["member"] },
         ],
       },
