@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { MemberDelta, ScimDoc } from "../../scim/types.js";
-import { compileFilter, compileSortKey, type TableLayout } from "../sql-filter.js";
+import { compileFilter, compileSortKey, type SqlFragment, type TableLayout } from "../sql-filter.js";
 import {
   type AuditRecord,
   type DocMutation,
@@ -69,6 +69,32 @@ function checkVersion(kind: string, id: string, current: number, opts: WriteOpti
       `${kind} ${JSON.stringify(id)} has changed (version ${current})`,
     );
   }
+}
+
+/** The page query (with its total in the same round trip) and the fallback count query of a list. */
+export function buildListSql(
+  table: string,
+  layout: TableLayout,
+  tenantId: string,
+  q: ListQuery,
+  extraColumns = "",
+): { page: SqlFragment; count: SqlFragment } {
+  const a = layout.alias;
+  const where = q.filter ? compileFilter(q.filter, layout, SQLITE_DIALECT) : { sql: "1", params: [] };
+  const sort = q.sortBy ? compileSortKey(q.sortBy, layout, SQLITE_DIALECT) : undefined;
+  const dir = q.sortOrder === "descending" ? "DESC" : "ASC";
+  const order = sort ? `${sort.sql} ${dir}, ${a}.id` : `${a}.created, ${a}.id`;
+  const base = `FROM ${table} ${a} WHERE ${a}.tenant_id = ? AND ${where.sql}`;
+  const params = [tenantId, ...where.params];
+  // count(*) OVER () gives totalResults in the same query as the page (one round trip on the hot path).
+  const select = `SELECT ${a}.id, ${a}.doc, ${a}.version, ${a}.created, ${a}.last_modified${extraColumns}`;
+  return {
+    page: {
+      sql: `${select}, count(*) OVER () AS total ${base} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      params: [...params, ...(sort?.params ?? []), q.count, q.startIndex - 1],
+    },
+    count: { sql: `SELECT count(*) AS n ${base}`, params },
+  };
 }
 
 /** Users and groups on SQLite; every write is one IMMEDIATE transaction including its audit row. */
@@ -167,27 +193,15 @@ export class SqliteResources {
     q: ListQuery,
     extraColumns = "",
   ): ListPage<StoredResource> {
-    const where = q.filter ? compileFilter(q.filter, layout, SQLITE_DIALECT) : { sql: "1", params: [] };
-    const sort = q.sortBy ? compileSortKey(q.sortBy, layout, SQLITE_DIALECT) : undefined;
-    const dir = q.sortOrder === "descending" ? "DESC" : "ASC";
-    const order = sort
-      ? `${sort.sql} ${dir}, ${layout.alias}.id`
-      : `${layout.alias}.created, ${layout.alias}.id`;
-    const base = `FROM ${table} ${layout.alias} WHERE ${layout.alias}.tenant_id = ? AND ${where.sql}`;
-    const params = [tenantId, ...where.params];
-    // count(*) OVER () gives totalResults in the same query as the page (one round trip on the hot path).
-    const rows = this.sql
-      .stmt(
-        `SELECT ${layout.alias}.id, ${layout.alias}.doc, ${layout.alias}.version, ${layout.alias}.created,
-           ${layout.alias}.last_modified${extraColumns}, count(*) OVER () AS total ${base} ORDER BY ${order} LIMIT ? OFFSET ?`,
-      )
-      .all(...params, ...(sort?.params ?? []), q.count, q.startIndex - 1) as ResourceRow[];
-    const total = rows[0]?.total ?? (q.count === 0 || q.startIndex > 1 ? this.count(base, params) : 0);
+    const sql = buildListSql(table, layout, tenantId, q, extraColumns);
+    const rows = this.sql.stmt(sql.page.sql).all(...sql.page.params) as ResourceRow[];
+    const total =
+      rows[0]?.total ?? (q.count === 0 || q.startIndex > 1 ? this.count(sql.count.sql, sql.count.params) : 0);
     return { totalResults: total, resources: rows.map(toResource) };
   }
 
-  private count(base: string, params: unknown[]): number {
-    return (this.sql.stmt(`SELECT count(*) AS n ${base}`).get(...params) as { n: number }).n;
+  private count(sql: string, params: readonly unknown[]): number {
+    return (this.sql.stmt(sql).get(...params) as { n: number }).n;
   }
 
   async updateUser(
