@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     setupFiles: ["test/setup/no-console.ts"],
+    globalSetup: ["test/setup/postgres.ts"],
   },
 });
