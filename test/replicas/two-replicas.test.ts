@@ -1,16 +1,26 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../store/databases.js";
+import { POSTGRES, type TestDatabase } from "../store/databases.js";
 import { type Replica, runCli, startReplica } from "./replica-processes.js";
 
 const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
 const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
+/** The parts of SCIM response bodies these tests read. */
+interface ScimBody {
+  readonly id: string;
+  readonly displayName?: string;
+  readonly meta: { readonly version: string };
+  readonly members: readonly { readonly value: string }[];
+  readonly totalResults: number;
+  readonly scimType?: string;
+}
+
 describe("two scimgate processes migrating one empty PostgreSQL database together", () => {
   let db: TestDatabase;
   beforeAll(async () => {
-    db = await createTestDatabase("postgres");
+    db = await POSTGRES.create();
   });
   afterAll(async () => {
     await db?.drop();
@@ -37,7 +47,7 @@ describe("two scimgate serve replicas on one PostgreSQL database", () => {
   let token = "";
 
   beforeAll(async () => {
-    db = await createTestDatabase("postgres");
+    db = await POSTGRES.create();
     const tenant = await runCli(db.url, ["tenant", "create", "acme", "--json"]);
     expect(tenant.code, tenant.stderr).toBe(0);
     const tenantId = JSON.parse(tenant.stdout).id as string;
@@ -64,7 +74,7 @@ describe("two scimgate serve replicas on one PostgreSQL database", () => {
       headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json", ...headers },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  const json = async (res: Promise<Response>) => (await res).json();
+  const json = async (res: Promise<Response>) => (await (await res).json()) as ScimBody;
   const createUser = (i: number, userName: string) =>
     call(i, "POST", "/Users", { schemas: [USER_SCHEMA], userName });
 
@@ -85,9 +95,7 @@ describe("two scimgate serve replicas on one PostgreSQL database", () => {
     );
     expect(patches.map((p) => p.status)).toEqual(users.map(() => 204));
     const after = await json(call(1, "GET", `/Groups/${group.id}`));
-    expect(after.members.map((m: { value: string }) => m.value).sort()).toEqual(
-      users.map((u) => u.id).sort(),
-    );
+    expect(after.members.map((m) => m.value).sort()).toEqual(users.map((u) => u.id).sort());
     expect(after.meta.version).toBe('W/"51"');
   });
 
@@ -97,7 +105,9 @@ describe("two scimgate serve replicas on one PostgreSQL database", () => {
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([201, ...Array(9).fill(409)]);
-    const conflicts = await Promise.all(results.filter((r) => r.status === 409).map((r) => r.json()));
+    const conflicts = await Promise.all(
+      results.filter((r) => r.status === 409).map((r) => json(Promise.resolve(r))),
+    );
     expect(new Set(conflicts.map((c) => c.scimType))).toEqual(new Set(["uniqueness"]));
     const list = await json(
       call(1, "GET", `/Users?filter=${encodeURIComponent('userName eq "same@example.com"')}`),
@@ -107,7 +117,7 @@ describe("two scimgate serve replicas on one PostgreSQL database", () => {
 
   it("lets one If-Match writer win and answers the others 412", async () => {
     const user = await json(createUser(0, "contended@example.com"));
-    const etag = user.meta.version as string;
+    const etag = user.meta.version;
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         call(

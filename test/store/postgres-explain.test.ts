@@ -8,7 +8,7 @@ import {
   openPostgresStore,
   type PostgresStore,
 } from "../../src/store/postgres/postgres-store.js";
-import { createTestDatabase, type TestDatabase } from "./databases.js";
+import { POSTGRES, type TestDatabase } from "./databases.js";
 import { wrapPool } from "./pg-pool-wrapper.js";
 
 // These plans come from the planner's own choice after ANALYZE on 3 tenants x 3000 users and 3000
@@ -35,7 +35,7 @@ describe("PostgreSQL plans for Entra's lookups", () => {
   let captured: { sql: string; params: readonly unknown[] }[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase("postgres");
+    db = await POSTGRES.create();
     const pool = new pg.Pool({ connectionString: db.url, max: 2 });
     store = await openPostgresStore(db.url, DEFAULT_PG_SETTINGS, {
       pool: wrapPool(pool, (sql, params) => captured.push({ sql, params })),

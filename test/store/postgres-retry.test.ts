@@ -9,7 +9,7 @@ import {
   type PostgresStore,
 } from "../../src/store/postgres/postgres-store.js";
 import { Tenancy } from "../../src/tenancy/tenancy.js";
-import { createTestDatabase, type TestDatabase } from "./databases.js";
+import { POSTGRES, type TestDatabase } from "./databases.js";
 import { pgError, wrapPool } from "./pg-pool-wrapper.js";
 
 const ATTEMPTS = 5;
@@ -43,7 +43,7 @@ describe("PostgreSQL transient failures through the HTTP app", () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase("postgres");
+    db = await POSTGRES.create();
     const pool = new pg.Pool({ connectionString: db.url, max: 4 });
     const hook = (sql: string) => {
       const f = faults.find((x) => x.match.test(sql) && (x.after === undefined || x.after.hits > 0));

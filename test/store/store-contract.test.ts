@@ -5,7 +5,7 @@ import { SCIMError } from "../../src/scim/errors.js";
 import { parseFilter } from "../../src/scim/filter/parse.js";
 import type { ScimDoc } from "../../src/scim/types.js";
 import { type AuditRecord, type ListQuery, type Store, StoreError } from "../../src/store/store.js";
-import { BACKENDS, createTestDatabase, type TestDatabase } from "./databases.js";
+import { BACKENDS, type TestDatabase } from "../helpers/backends.js";
 
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -44,12 +44,12 @@ async function expectStoreError(p: Promise<unknown>, code: StoreError["code"], a
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-describe.each(BACKENDS)("Store contract on %s", (backend) => {
+describe.each(BACKENDS)("Store contract on $name", (backend) => {
   let db: TestDatabase;
   let store: Store;
 
   beforeAll(async () => {
-    db = await createTestDatabase(backend);
+    db = await backend.create();
     store = await openStore(db.url);
   });
   afterAll(async () => {
