@@ -270,6 +270,71 @@ describe.each(BACKENDS)("Entra's documented request sequences on $name", (backen
       expect((await call("GET", `/Groups/${gid}`)).status).toBe(404);
     });
 
+    it("accepts the app-role shapes: POST roles, Add with a JSON-encoded value, and the assertive full replace", async () => {
+      const created = await call("POST", "/Users", {
+        schemas: [USER],
+        userName: `roles-${suffix}`,
+        roles: [{ primary: true, type: "WindowsAzureActiveDirectoryRole", value: "Admin" }],
+      });
+      expect(created.status).toBe(201);
+      const encoded = JSON.stringify({
+        id: "06b07648-ecfe-589f-9d2f-6f3d3b5b3a61",
+        value: "25",
+        displayName: "Role1234",
+      });
+      const added = await call(
+        "PATCH",
+        `/Users/${created.body.id}`,
+        patchOp({ op: d.add, path: "roles", value: [{ value: encoded }] }),
+      );
+      expect(added.body.roles).toEqual([
+        { primary: true, type: "WindowsAzureActiveDirectoryRole", value: "Admin" },
+        { value: encoded },
+      ]);
+      const replaced = await call(
+        "PATCH",
+        `/Users/${created.body.id}`,
+        patchOp({
+          op: "replace",
+          path: "roles",
+          value: [{ primary: false, type: "WindowsAzureActiveDirectoryRole", value: "Reader" }],
+        }),
+      );
+      expect(replaced.body.roles).toEqual([
+        { primary: false, type: "WindowsAzureActiveDirectoryRole", value: "Reader" },
+      ]);
+    });
+
+    it("clears optional attributes with empty strings and with nulls (the validator's null-update test)", async () => {
+      const res = await call(
+        "PATCH",
+        `/Users/${userId}`,
+        patchOp(
+          { op: d.replace, path: "title", value: "" },
+          { op: d.replace, path: "nickName", value: null },
+          { op: d.replace, path: `${ENTERPRISE}:department`, value: "" },
+          { op: d.replace, path: 'phoneNumbers[type eq "mobile"].value', value: "" },
+        ),
+      );
+      expect(res.status).toBe(200);
+      for (const attr of ["title", "nickName", "phoneNumbers"])
+        expect(res.body, attr).not.toHaveProperty(attr);
+      expect(res.body[ENTERPRISE]).not.toHaveProperty("department");
+    });
+
+    it("accepts the tutorial's Example 2 body: null attributes and a typo'd extension URN in schemas", async () => {
+      const res = await call("POST", "/Users", {
+        schemas: [USER, "urn:ietf:params:scim:schemas:extension:enterprise:2.0User"],
+        userName: `example2-${suffix}`,
+        addresses: null,
+        phoneNumbers: null,
+        title: null,
+      });
+      expect(res.status).toBe(201);
+      expect(res.body).not.toHaveProperty("addresses");
+      expect(res.body).not.toHaveProperty("title");
+    });
+
     it("hard-deletes the user with 204, after which GET answers 404 with a SCIM error", async () => {
       expect((await call("DELETE", `/Users/${userId}`)).status).toBe(204);
       const res = await call("GET", `/Users/${userId}`);
