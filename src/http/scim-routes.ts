@@ -44,6 +44,14 @@ function writeOptions(req: FastifyRequest): WriteOptions {
   return v === undefined ? {} : { ifMatch: v };
 }
 
+/** `If-None-Match` naming the current version (or `*`): the client's copy is current (RFC 7232 §3.2). */
+function notModified(req: FastifyRequest, version: number): boolean {
+  const h = req.headers["if-none-match"];
+  if (typeof h !== "string") return false;
+  const tags = h.split(",").map((t) => t.trim());
+  return tags.includes("*") || tags.some((t) => parseIfMatch(t) === version);
+}
+
 /** One-line description of a PATCH for the audit trail: operations and paths, never values. */
 export function summarizePatch(ops: readonly PatchOperation[]): string {
   return ops
@@ -147,6 +155,7 @@ function userRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
     const p = parseProjection(USER_RESOURCE, req.query);
     const u = await store.getUser(tenantId, req.params.id, { groups: wants(p, "groups") });
     if (!u) throw new SCIMError(404, undefined, `User ${JSON.stringify(req.params.id)} not found`);
+    if (notModified(req, u.version)) return reply.code(304).header("etag", etagOf(u.version)).send();
     return send(reply.header("etag", etagOf(u.version)), 200, renderUser(req, deps, u, p));
   });
 
@@ -236,6 +245,7 @@ function groupRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
     const p = parseProjection(GROUP_RESOURCE, req.query);
     const g = await store.getGroup(tenantId, req.params.id, { members: wants(p, "members") });
     if (!g) throw new SCIMError(404, undefined, `Group ${JSON.stringify(req.params.id)} not found`);
+    if (notModified(req, g.version)) return reply.code(304).header("etag", etagOf(g.version)).send();
     return send(reply.header("etag", etagOf(g.version)), 200, renderGroup(req, deps, g, p));
   });
 

@@ -257,6 +257,17 @@ describe.each(BACKENDS)("bad input on $name", (backend) => {
     expect(ok.headers.get("etag")).not.toBe(etag);
   });
 
+  it("answers a GET whose If-None-Match names the current version with 304 and no body", async () => {
+    const cur = await call("GET", `/Users/${userId}`);
+    const same = await call("GET", `/Users/${userId}`, undefined, {
+      headers: { "if-none-match": cur.headers.get("etag")! },
+    });
+    expect(same.status).toBe(304);
+    expect(same.body).toBeUndefined();
+    const other = await call("GET", `/Users/${userId}`, undefined, { headers: { "if-none-match": 'W/"0"' } });
+    expect(other.status).toBe(200);
+  });
+
   it("answers unknown endpoints and unknown ids with 404 SCIM errors", async () => {
     const a = await call("GET", "/Nope");
     expect(a.status).toBe(404);
