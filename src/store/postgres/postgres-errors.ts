@@ -18,9 +18,11 @@ const RETRY_SQLSTATES = new Set(["40001", "40P01", "55P03", "57P01", "57P02", "5
 // Socket errors node-postgres passes through when the server or a proxy drops the connection.
 const RETRY_NODE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"]);
 
-// node-postgres raises these without a code when a connection dies or the pool cannot hand one out.
-const CONNECTION_MESSAGE =
-  /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect/i;
+// node-postgres raises these without a code when a connection dies.
+const CONNECTION_MESSAGE = /Connection terminated|connection error|not queryable/i;
+
+// The pool waited connectionTimeoutMillis for a free connection: retrying would only queue again.
+const POOL_TIMEOUT_MESSAGE = /timeout exceeded when trying to connect/i;
 
 function codeOf(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
@@ -42,6 +44,7 @@ export function classifyPgError(err: unknown): PgFailure {
   if (isConnectionError(err)) return "retry";
   // query_canceled is what statement_timeout raises: running the same statement again would time out too.
   if (code === "57014") return "unavailable";
+  if (err instanceof Error && POOL_TIMEOUT_MESSAGE.test(err.message)) return "unavailable";
   return "other";
 }
 

@@ -4,20 +4,19 @@ import { compileFilter, compileSortKey, type TableLayout } from "../sql-filter.j
 import {
   type AuditRecord,
   type DocMutation,
-  type GroupMember,
   type ListPage,
   type ListQuery,
   type StoredGroup,
   type StoredResource,
   type StoredUser,
   StoreError,
-  type UserGroupRef,
   type UserOrigin,
   type WriteOptions,
 } from "../store.js";
 import type { PgDb, Sql } from "./postgres-db.js";
 import { POSTGRES_DIALECT } from "./postgres-dialect.js";
 import { groupLayout, userLayout } from "./postgres-layout.js";
+import { applyMembers, lockGroupsOf, membersOf, removeAsMember, userGroups } from "./postgres-members.js";
 import { insertAudit } from "./postgres-tenants.js";
 
 interface ResourceRow {
@@ -281,97 +280,6 @@ async function lockRow(
   const kind = table === "users" ? "User" : "Group";
   if (!row) throw new StoreError("not_found", `${kind} ${JSON.stringify(id)} not found`);
   return toResource(row);
-}
-
-/**
- * Locks the groups `memberId` belongs to before the member itself, in id order: the same order a group
- * PATCH takes (group row, then member row), so deleting a member and adding it elsewhere cannot deadlock.
- */
-async function lockGroupsOf(sql: Sql, tenantId: string, memberId: string): Promise<void> {
-  await sql.exec(
-    `SELECT 1 FROM groups WHERE tenant_id = ? AND id IN
-       (SELECT group_id FROM group_members WHERE tenant_id = ? AND member_id = ?) ORDER BY id FOR NO KEY UPDATE`,
-    [tenantId, tenantId, memberId],
-  );
-}
-
-/** Drops every membership of `memberId`, bumping the version of each group it leaves. */
-async function removeAsMember(sql: Sql, tenantId: string, memberId: string): Promise<void> {
-  await sql.exec(
-    `UPDATE groups SET version = version + 1, last_modified = ? WHERE tenant_id = ? AND id IN
-       (SELECT group_id FROM group_members WHERE tenant_id = ? AND member_id = ?)`,
-    [now(), tenantId, tenantId, memberId],
-  );
-  await sql.exec("DELETE FROM group_members WHERE tenant_id = ? AND member_id = ?", [tenantId, memberId]);
-}
-
-/**
- * Resolves each new member to User or Group, holding a KEY SHARE lock on it so a concurrent delete of
- * that member waits for this transaction (and then removes the new membership too) or wins first (and
- * this one fails with "invalid").
- */
-async function memberTypes(sql: Sql, tenantId: string, groupId: string, ids: readonly string[]) {
-  const users = await sql.rows<{ id: string }>(
-    "SELECT id FROM users WHERE tenant_id = ? AND id = ANY(?::text[]) ORDER BY id FOR KEY SHARE",
-    [tenantId, ids],
-  );
-  const groups = await sql.rows<{ id: string }>(
-    "SELECT id FROM groups WHERE tenant_id = ? AND id = ANY(?::text[]) AND id <> ? ORDER BY id FOR KEY SHARE",
-    [tenantId, ids, groupId],
-  );
-  const types = new Map<string, "User" | "Group">();
-  for (const g of groups) types.set(g.id, "Group");
-  for (const u of users) types.set(u.id, "User");
-  const unknown = ids.find((m) => !types.has(m));
-  if (unknown !== undefined) {
-    throw new StoreError(
-      "invalid",
-      `member ${JSON.stringify(unknown)} is not a user or group of this tenant`,
-    );
-  }
-  return types;
-}
-
-/** Applies a member delta in O(delta) statements: never reads or rewrites the rest of the member list. */
-async function applyMembers(sql: Sql, tenantId: string, groupId: string, delta: MemberDelta): Promise<void> {
-  if (delta.clear)
-    await sql.exec("DELETE FROM group_members WHERE tenant_id = ? AND group_id = ?", [tenantId, groupId]);
-  if (delta.remove.length > 0) {
-    await sql.exec(
-      "DELETE FROM group_members WHERE tenant_id = ? AND group_id = ? AND member_id = ANY(?::text[])",
-      [tenantId, groupId, [...new Set(delta.remove)]],
-    );
-  }
-  if (delta.add.length === 0) return;
-  const ids = [...new Set(delta.add)];
-  const types = await memberTypes(sql, tenantId, groupId, ids);
-  await sql.exec(
-    `INSERT INTO group_members (tenant_id, group_id, member_id, member_type)
-     SELECT ?, ?, m, t FROM unnest(?::text[], ?::text[]) AS x(m, t) ON CONFLICT DO NOTHING`,
-    [tenantId, groupId, ids, ids.map((m) => types.get(m))],
-  );
-}
-
-async function membersOf(sql: Sql, tenantId: string, groupId: string): Promise<GroupMember[]> {
-  const rows = await sql.rows<{ member_id: string; member_type: "User" | "Group"; display: string | null }>(
-    `SELECT m.member_id, m.member_type, coalesce(u.display_name, u.user_name, g.display_name) AS display
-     FROM group_members m
-     LEFT JOIN users u ON m.member_type = 'User' AND u.tenant_id = m.tenant_id AND u.id = m.member_id
-     LEFT JOIN groups g ON m.member_type = 'Group' AND g.tenant_id = m.tenant_id AND g.id = m.member_id
-     WHERE m.tenant_id = ? AND m.group_id = ?`,
-    [tenantId, groupId],
-  );
-  return rows.map((r) => ({ value: r.member_id, type: r.member_type, display: r.display ?? undefined }));
-}
-
-async function userGroups(sql: Sql, tenantId: string, userId: string): Promise<UserGroupRef[]> {
-  const rows = await sql.rows<{ id: string; display_name: string; external_id: string | null }>(
-    `SELECT g.id, g.display_name, g.external_id FROM group_members m
-     JOIN groups g ON g.tenant_id = m.tenant_id AND g.id = m.group_id
-     WHERE m.tenant_id = ? AND m.member_id = ? ORDER BY g.display_name_lc`,
-    [tenantId, userId],
-  );
-  return rows.map((r) => ({ value: r.id, display: r.display_name, externalId: r.external_id }));
 }
 
 /** One page and its total in one statement; a count query only when the page is empty. */
