@@ -70,6 +70,7 @@ class ExpressionParser {
     if (ch === undefined || ch === "," || ch === ")") return null;
     if (ch === "[") return this.parseAttribute();
     if (ch === '"') return this.parseConstant();
+    if (/[-\d]/.test(ch)) return this.parseNumber();
     return this.parseFunction();
   }
 
@@ -92,6 +93,14 @@ class ExpressionParser {
       else value += ch;
     }
     throw new Error("Unterminated string constant.");
+  }
+
+  /** Bare numbers are constants: the docs' `Mid([userPrincipalName], 1, 8)` (graph-synchronization.md §1.10). */
+  private parseNumber(): MappingSource {
+    const match = /^-?\d+(\.\d+)?/.exec(this.text.slice(this.pos));
+    if (!match) throw new Error(`Unexpected '${this.text[this.pos]}' at ${this.pos}.`);
+    this.pos += match[0].length;
+    return { expression: JSON.stringify(match[0]), name: match[0], parameters: [], type: "Constant" };
   }
 
   private parseFunction(): MappingSource {

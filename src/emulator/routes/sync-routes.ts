@@ -6,8 +6,9 @@ import { type EmulatorContext, visibleOr404 } from "../context.js";
 import { buildDefaultSchema, buildScimTemplate, SCIM_TEMPLATE_ID } from "../default-schema.js";
 import { checkSchemaExpressions, primaryMatchingAttribute } from "../engine/schema-model.js";
 import { badRequest, GraphError, syncfabricNoResource } from "../graph-errors.js";
+import { applyRestart, pauseJob, startJob } from "../job-lifecycle.js";
 import type { RouteDef, RouteRequest } from "../router.js";
-import { ACTIVE_INTERVAL, NON_GALLERY_TEMPLATE_ID, type ServicePrincipal, type SyncJob } from "../state.js";
+import { NON_GALLERY_TEMPLATE_ID, type ServicePrincipal, type SyncJob } from "../state.js";
 
 const SYNC = "/servicePrincipals/{servicePrincipal-id}/synchronization";
 const JOB = `${SYNC}/jobs/{synchronizationJob-id}`;
@@ -158,26 +159,6 @@ function jobCollectionRoutes(ctx: EmulatorContext, sp: (req: RouteRequest) => Se
   ];
 }
 
-/** Applies `resetScope` flags of a restart (§1.7; CSDL synchronizationJobRestartScope). */
-function applyRestart(job: SyncJob, resetScope: string | undefined): void {
-  // The portal's "Restart provisioning" (no criteria) clears watermark, escrows and quarantine (entra-scim-client.md §3).
-  const flags = new Set(
-    (resetScope ?? "Watermark, Escrows, QuarantineState").split(",").map((f) => f.trim()),
-  );
-  const full = flags.has("Full");
-  if (full || flags.has("Watermark")) job.engine.watermark = null;
-  if (full || flags.has("Escrows")) job.engine.escrows.clear();
-  if (full || flags.has("QuarantineState")) job.status.quarantine = null;
-  if (full || flags.has("ConnectorDataStore")) job.engine.anchors.clear();
-}
-
-/** Moves a job to Active (start/restart, §1.8 state machine). */
-function activate(job: SyncJob): void {
-  job.schedule = { ...job.schedule, state: "Active", interval: ACTIVE_INTERVAL };
-  if (job.status.code === "Quarantine" && job.status.quarantine === null) job.status.code = "NotRun";
-  if (job.status.code !== "Quarantine") job.status.code = job.engine.cycles > 0 ? "Active" : "NotRun";
-}
-
 function jobLifecycleRoutes(
   ctx: EmulatorContext,
   job: (req: RouteRequest) => SyncJob,
@@ -199,9 +180,7 @@ function jobLifecycleRoutes(
       template: `${JOB}/start`,
       handler: (req) => {
         const j = job(req);
-        j.status.quarantine = null;
-        if (j.status.code === "Quarantine") j.status.code = "NotRun";
-        activate(j);
+        startJob(j);
         ctx.engine.trigger(j);
         return { status: 204 };
       },
@@ -211,8 +190,7 @@ function jobLifecycleRoutes(
       template: `${JOB}/pause`,
       handler: (req) => {
         const j = job(req);
-        j.schedule = { ...j.schedule, state: "Paused" };
-        j.status.code = "Paused";
+        pauseJob(j);
         return { status: 204 };
       },
     },
@@ -225,7 +203,6 @@ function jobLifecycleRoutes(
           j,
           (req.body as { criteria?: { resetScope?: string } | null } | undefined)?.criteria?.resetScope,
         );
-        activate(j);
         ctx.engine.trigger(j);
         return { status: 204 };
       },
