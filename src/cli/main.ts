@@ -3,6 +3,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { registerAdminCommands } from "./admin-commands.js";
+import { registerEmulatorCommands } from "./emulator-commands.js";
 import { err } from "./output.js";
 import { registerServeCommands } from "./serve-command.js";
 import { registerTenantCommands } from "./tenant-commands.js";
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerServeCommands(program);
   registerTenantCommands(program);
   registerAdminCommands(program);
+  registerEmulatorCommands(program);
   return program;
 }
 
