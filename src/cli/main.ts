@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { registerAdminCommands } from "./admin-commands.js";
 import { registerEmulatorCommands } from "./emulator-commands.js";
+import { registerEntraCommands } from "./entra-commands.js";
 import { err } from "./output.js";
 import { registerServeCommands } from "./serve-command.js";
 import { registerTenantCommands } from "./tenant-commands.js";
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerTenantCommands(program);
   registerAdminCommands(program);
   registerEmulatorCommands(program);
+  registerEntraCommands(program);
   return program;
 }
 
