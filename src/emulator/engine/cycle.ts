@@ -7,14 +7,9 @@ import { randomUUID } from "node:crypto";
 import type { DirectoryGroup, DirectoryUser } from "../directory.js";
 import type { EmulatorState, ServicePrincipal, SyncJob } from "../state.js";
 import type { CycleRun } from "./cycle-context.js";
-import {
-  deleteLinked,
-  disableLinked,
-  matchOrCreate,
-  type SourceEntity,
-  skipUnprovisioned,
-  updateLinked,
-} from "./object-sync.js";
+import type { SourceEntity } from "./object-common.js";
+import { deleteLinked, disableLinked, skipUnprovisioned } from "./object-deprovision.js";
+import { matchOrCreate, updateLinked } from "./object-sync.js";
 import type { ProvisioningRecord } from "./provisioning-log.js";
 import { syncManager, syncMembers } from "./reference-sync.js";
 import { findObjectMapping, type ObjectMappingModel } from "./schema-model.js";
