@@ -24,12 +24,12 @@ export async function setUpProvisioning(
 ): Promise<Provisioning> {
   const { sp } = await createScimApp(em);
   const job = await createJob(em, sp.id);
-  const secrets = [
+  const base = [
     { key: "BaseAddress", value: tenantUrl },
     { key: "SecretToken", value: token },
     { key: "SyncAll", value: "false" },
-    ...extraSecrets,
   ];
+  const secrets = [...base.filter((b) => !extraSecrets.some((e) => e.key === b.key)), ...extraSecrets];
   const put = await graph(em, "PUT", `/servicePrincipals/${sp.id}/synchronization/secrets`, {
     value: secrets,
   });
