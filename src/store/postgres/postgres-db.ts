@@ -166,6 +166,9 @@ export function createPgPool(url: string, s: PgSettings): pg.Pool {
     connectionString: url,
     max: s.poolSize,
     statement_timeout: s.statementTimeoutMs,
+    // Between two statements of a transaction only in-memory work runs; a replica stalled there (paused
+    // VM, blocked event loop) must not hold its row locks for longer than a statement may run.
+    idle_in_transaction_session_timeout: s.statementTimeoutMs,
     connectionTimeoutMillis: 10_000,
     ssl,
     application_name: "scimgate",

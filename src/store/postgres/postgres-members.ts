@@ -79,26 +79,52 @@ export async function applyMembers(
   );
 }
 
-/** A group's direct members with type and display name. */
-export async function membersOf(sql: Sql, tenantId: string, groupId: string): Promise<GroupMember[]> {
-  const rows = await sql.rows<{ member_id: string; member_type: "User" | "Group"; display: string | null }>(
-    `SELECT m.member_id, m.member_type, coalesce(u.display_name, u.user_name, g.display_name) AS display
+/** The direct members of each of `groupIds` (one query for a whole page), with type and display name. */
+export async function membersOf(
+  sql: Sql,
+  tenantId: string,
+  groupIds: readonly string[],
+): Promise<Map<string, GroupMember[]>> {
+  const rows = await sql.rows<{
+    group_id: string;
+    member_id: string;
+    member_type: "User" | "Group";
+    display: string | null;
+  }>(
+    `SELECT m.group_id, m.member_id, m.member_type, coalesce(u.display_name, u.user_name, g.display_name) AS display
      FROM group_members m
      LEFT JOIN users u ON m.member_type = 'User' AND u.tenant_id = m.tenant_id AND u.id = m.member_id
      LEFT JOIN groups g ON m.member_type = 'Group' AND g.tenant_id = m.tenant_id AND g.id = m.member_id
-     WHERE m.tenant_id = ? AND m.group_id = ?`,
-    [tenantId, groupId],
+     WHERE m.tenant_id = ? AND m.group_id = ANY(?::text[]) ORDER BY m.member_id`,
+    [tenantId, groupIds],
   );
-  return rows.map((r) => ({ value: r.member_id, type: r.member_type, display: r.display ?? undefined }));
+  const out = new Map<string, GroupMember[]>(groupIds.map((id) => [id, []]));
+  for (const r of rows) {
+    out.get(r.group_id)?.push({ value: r.member_id, type: r.member_type, display: r.display ?? undefined });
+  }
+  return out;
 }
 
-/** A user's direct groups, by display name. */
-export async function userGroups(sql: Sql, tenantId: string, userId: string): Promise<UserGroupRef[]> {
-  const rows = await sql.rows<{ id: string; display_name: string; external_id: string | null }>(
-    `SELECT g.id, g.display_name, g.external_id FROM group_members m
+/** The direct groups of each of `userIds` (one query for a whole page), by display name. */
+export async function userGroups(
+  sql: Sql,
+  tenantId: string,
+  userIds: readonly string[],
+): Promise<Map<string, UserGroupRef[]>> {
+  const rows = await sql.rows<{
+    member_id: string;
+    id: string;
+    display_name: string;
+    external_id: string | null;
+  }>(
+    `SELECT m.member_id, g.id, g.display_name, g.external_id FROM group_members m
      JOIN groups g ON g.tenant_id = m.tenant_id AND g.id = m.group_id
-     WHERE m.tenant_id = ? AND m.member_id = ? ORDER BY g.display_name_lc`,
-    [tenantId, userId],
+     WHERE m.tenant_id = ? AND m.member_id = ANY(?::text[]) ORDER BY g.display_name_lc, g.id`,
+    [tenantId, userIds],
   );
-  return rows.map((r) => ({ value: r.id, display: r.display_name, externalId: r.external_id }));
+  const out = new Map<string, UserGroupRef[]>(userIds.map((id) => [id, []]));
+  for (const r of rows) {
+    out.get(r.member_id)?.push({ value: r.id, display: r.display_name, externalId: r.external_id });
+  }
+  return out;
 }

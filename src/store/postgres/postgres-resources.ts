@@ -119,7 +119,7 @@ export class PostgresResources {
       );
       if (!row) return undefined;
       const r = toResource(row);
-      return opts.groups ? { ...r, groups: await userGroups(sql, tenantId, id) } : r;
+      return opts.groups ? { ...r, groups: (await userGroups(sql, tenantId, [id])).get(id) ?? [] } : r;
     };
     return opts.groups ? this.db.tx(run) : this.db.read(run);
   }
@@ -132,9 +132,12 @@ export class PostgresResources {
     return this.db.tx(async (sql) => {
       const page = await list(sql, "users", userLayout(tenantId), tenantId, q, ", u.origin");
       if (!opts.groups) return page;
-      const resources = [];
-      for (const r of page.resources) resources.push({ ...r, groups: await userGroups(sql, tenantId, r.id) });
-      return { ...page, resources };
+      const groups = await userGroups(
+        sql,
+        tenantId,
+        page.resources.map((r) => r.id),
+      );
+      return { ...page, resources: page.resources.map((r) => ({ ...r, groups: groups.get(r.id) ?? [] })) };
     });
   }
 
@@ -190,7 +193,7 @@ export class PostgresResources {
       );
       await applyMembers(sql, tenantId, id, { clear: false, add: members, remove: [] });
       await insertAudit(sql, { ...audit, resourceId: id });
-      const stored = await membersOf(sql, tenantId, id);
+      const stored = (await membersOf(sql, tenantId, [id])).get(id) ?? [];
       return { id, doc, version: 1, created: at, lastModified: at, members: stored };
     });
   }
@@ -207,7 +210,7 @@ export class PostgresResources {
       );
       if (!row) return undefined;
       const g = toResource(row);
-      return opts.members ? { ...g, members: await membersOf(sql, tenantId, id) } : g;
+      return opts.members ? { ...g, members: (await membersOf(sql, tenantId, [id])).get(id) ?? [] } : g;
     };
     return opts.members ? this.db.tx(run) : this.db.read(run);
   }
@@ -220,9 +223,12 @@ export class PostgresResources {
     return this.db.tx(async (sql) => {
       const page = await list(sql, "groups", groupLayout(tenantId), tenantId, q);
       if (!opts.members) return page;
-      const resources = [];
-      for (const g of page.resources) resources.push({ ...g, members: await membersOf(sql, tenantId, g.id) });
-      return { ...page, resources };
+      const members = await membersOf(
+        sql,
+        tenantId,
+        page.resources.map((g) => g.id),
+      );
+      return { ...page, resources: page.resources.map((g) => ({ ...g, members: members.get(g.id) ?? [] })) };
     });
   }
 
