@@ -7,7 +7,7 @@ import { loadStackConfig } from "./config.js";
 
 const { config, adminToken } = loadStackConfig();
 
-const app = new EntraEnterpriseApp("entra", config.app);
+const app = new EntraEnterpriseApp("entra", { ...config.app, graphUrl: config.graphUrl });
 
 const assigned = new GroupAssignments("entra-groups", {
   groups: config.groups,

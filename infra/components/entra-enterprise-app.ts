@@ -1,6 +1,7 @@
 /** The Entra Enterprise Application: non-gallery template, owners, optional SAML SSO, and its User app role. */
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
+import { SigningKeyActivation } from "../providers/signing-key-provider.js";
 
 /** Application template id of a non-gallery ("Custom") app. */
 export const NON_GALLERY_TEMPLATE_ID = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621";
@@ -23,6 +24,8 @@ export interface EntraEnterpriseAppArgs {
   /** Emails for certificate-expiry notices. */
   notificationEmails: readonly string[];
   sso?: SamlSsoArgs;
+  /** Versioned Graph base URL, used to activate the signing certificate. */
+  graphUrl: string;
 }
 
 /** Picks the id of the app role named "User" (template apps declare User and msiam_access; ids vary, never hard-code). */
@@ -81,7 +84,7 @@ export class EntraEnterpriseApp extends pulumi.ComponentResource {
         { applicationId: app.applicationId, ownerObjectId: owner },
         parent,
       );
-    if (args.sso) this.configureSaml(name, args.sso, app);
+    if (args.sso) this.configureSaml(name, args.sso, args.graphUrl, app);
     this.applicationObjectId = app.applicationObjectId;
     this.servicePrincipalObjectId = app.servicePrincipalObjectId;
     this.clientId = found.clientId;
@@ -93,7 +96,12 @@ export class EntraEnterpriseApp extends pulumi.ComponentResource {
     });
   }
 
-  private configureSaml(name: string, sso: SamlSsoArgs, app: azuread.ApplicationFromTemplate): void {
+  private configureSaml(
+    name: string,
+    sso: SamlSsoArgs,
+    graphUrl: string,
+    app: azuread.ApplicationFromTemplate,
+  ): void {
     const parent = { parent: this };
     sso.identifierUris.forEach((uri, i) => {
       new azuread.ApplicationIdentifierUri(
@@ -107,11 +115,16 @@ export class EntraEnterpriseApp extends pulumi.ComponentResource {
       { applicationId: app.applicationId, type: "Web", redirectUris: [...sso.replyUrls] },
       parent,
     );
-    if (sso.signingCertificate)
-      new azuread.ServicePrincipalTokenSigningCertificate(
-        `${name}-signing-cert`,
-        { servicePrincipalId: app.servicePrincipalId, ...sso.signingCertificate },
-        parent,
-      );
+    if (!sso.signingCertificate) return;
+    const cert = new azuread.ServicePrincipalTokenSigningCertificate(
+      `${name}-signing-cert`,
+      { servicePrincipalId: app.servicePrincipalId, ...sso.signingCertificate },
+      parent,
+    );
+    new SigningKeyActivation(
+      `${name}-signing-key`,
+      { graphUrl, servicePrincipalId: app.servicePrincipalObjectId, thumbprint: cert.thumbprint },
+      parent,
+    );
   }
 }

@@ -53,6 +53,8 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
       };
     case "azuread:index/servicePrincipal:ServicePrincipal":
       return { ...inputs, objectId: "sp-object-id", appRoles: [MSIAM_ROLE, USER_ROLE] };
+    case "azuread:index/servicePrincipalTokenSigningCertificate:ServicePrincipalTokenSigningCertificate":
+      return { ...inputs, thumbprint: "A7D3C4626B8A84FDA868CCC67D274D402FFD0A10", keyId: "key-id-1" };
     case "azuread:index/group:Group":
       return { ...inputs, objectId: `${name}-object-id` };
     case "pulumi-nodejs:dynamic/scimgate:Tenant":

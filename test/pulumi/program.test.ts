@@ -42,6 +42,7 @@ describe("the Pulumi program on the example stack", () => {
         "azuread:index/applicationIdentifierUri:ApplicationIdentifierUri entra-identifier-0",
         "azuread:index/applicationRedirectUris:ApplicationRedirectUris entra-reply-urls",
         "azuread:index/servicePrincipalTokenSigningCertificate:ServicePrincipalTokenSigningCertificate entra-signing-cert",
+        "pulumi-nodejs:dynamic/scimgate:SigningKeyActivation entra-signing-key",
         "scimgate:entra:GroupAssignments entra-groups",
         "azuread:index/group:Group entra-groups-all-employees",
         "azuread:index/appRoleAssignment:AppRoleAssignment entra-groups-all-employees-assignment",
@@ -64,6 +65,7 @@ describe("the Pulumi program on the example stack", () => {
       "entra-sp": "entra",
       "entra-reply-urls": "entra",
       "entra-signing-cert": "entra",
+      "entra-signing-key": "entra",
       "entra-groups-all-employees": "entra-groups",
       "entra-groups-admins-assignment": "entra-groups",
       "scimgate-tenant": "scimgate",
@@ -106,6 +108,12 @@ describe("the Pulumi program on the example stack", () => {
       displayName: "CN=scimgate-contoso",
       endDate: "2029-11-28T00:00:00Z",
     });
+    expect(byName("entra-signing-key").inputs).toMatchObject({
+      graphUrl: "https://graph.microsoft.com/v1.0",
+      servicePrincipalId: "sp-object-id",
+      thumbprint: "A7D3C4626B8A84FDA868CCC67D274D402FFD0A10",
+    });
+    expect(byName("entra-signing-key").dependencies).toContain(urnOf("entra-signing-cert"));
   });
 
   it("creates the All Employees group and assigns both groups with the User role read from appRoles", () => {
