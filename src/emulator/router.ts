@@ -67,11 +67,19 @@ export class GraphRouter {
       if (route.method !== method) continue;
       const params: Record<string, string> = {};
       route.names.forEach((name, i) => {
-        params[name] = decodeURIComponent(m[i + 1] ?? "").replace(/^'(.*)'$/, "$1");
+        params[name] = decodeSegment(m[i + 1] ?? "");
       });
       return { route, params };
     }
     throw unmatched(method, path, pathKnown);
+  }
+}
+
+function decodeSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw).replace(/^'(.*)'$/, "$1");
+  } catch {
+    throw new GraphError(400, "BadRequest", `The path segment '${raw}' is not valid percent-encoding.`);
   }
 }
 

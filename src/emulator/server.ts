@@ -152,9 +152,17 @@ async function handle(p: Pipeline, request: FastifyRequest, reply: FastifyReply)
 }
 
 function buildApp(pipeline: Pipeline, logger: Logger | false): FastifyInstance {
+  // Fastify's own failures (e.g. a malformed URL) are answered in Graph's envelope too.
+  const frameworkErrors = (error: Error, request: FastifyRequest, reply: FastifyReply) =>
+    sendError(
+      reply,
+      requestIds(request),
+      badRequest(`The request URL or headers are invalid: ${error.message}`),
+    );
+  const base = { frameworkErrors };
   const app = (logger
-    ? Fastify({ loggerInstance: logger })
-    : Fastify({ logger: false })) as unknown as FastifyInstance;
+    ? Fastify({ ...base, loggerInstance: logger })
+    : Fastify({ ...base, logger: false })) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "string" }, parseJsonBody);
   app.all("/v1.0/*", (request, reply) => handle(pipeline, request, reply));

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { type EmulatorContext, isVisible, visibleOr404 } from "../context.js";
-import { resourceNotFound } from "../graph-errors.js";
+import { badRequest, resourceNotFound } from "../graph-errors.js";
 import { matchesEq, parseEqFilter } from "../odata-filter.js";
 import type { RouteDef, RouteResponse } from "../router.js";
 import { type Application, type AppRole, NON_GALLERY_TEMPLATE_ID, type ServicePrincipal } from "../state.js";
@@ -145,7 +145,10 @@ function templateRoutes(ctx: EmulatorContext): RouteDef[] {
       handler: ({ params, body }) => {
         const id = params["applicationTemplate-id"]!;
         if (id !== NON_GALLERY_TEMPLATE_ID) throw resourceNotFound(id);
-        const { app, sp } = instantiate(ctx, (body as { displayName?: string }).displayName ?? "");
+        const displayName = (body as { displayName?: string | null }).displayName;
+        if (!displayName)
+          throw badRequest("The parameter 'displayName' is required to instantiate an application template.");
+        const { app, sp } = instantiate(ctx, displayName);
         const context = `${ctx.graphUrl()}/$metadata#microsoft.graph.applicationServicePrincipal`;
         const payload = {
           "@odata.context": context,
