@@ -526,6 +526,39 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
       expect(after?.members?.length).toBe(20);
       expect(after?.version).toBe(21);
     });
+    it("never leaves a membership of a user deleted while being added to a group", async () => {
+      const t = await newTenant();
+      const users = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => createUser(t.id, { userName: `race${i}@r.io` })),
+      );
+      const g = await store.createGroup(t.id, { displayName: "Race" }, [], audit("create", "Group"));
+      const add = (id: string) =>
+        store
+          .updateGroup(
+            t.id,
+            g.id,
+            (c) => c.doc,
+            { clear: false, add: [id], remove: [] },
+            {},
+            audit("patch", "Group"),
+          )
+          .then(
+            () => "added",
+            (e: unknown) => (e as StoreError).code,
+          );
+      const outcomes = await Promise.all(
+        users.flatMap((u) => [
+          add(u.id),
+          store.deleteUser(t.id, u.id, {}, audit("delete", "User")).then(() => "deleted"),
+        ]),
+      );
+      expect(outcomes.filter((o) => o === "deleted")).toHaveLength(10);
+      expect(outcomes.every((o) => ["added", "deleted", "invalid"].includes(o))).toBe(true);
+      expect((await store.getGroup(t.id, g.id, { members: true }))?.members).toEqual([]);
+      expect((await store.listGroups(t.id, query(`members[value eq "${users[0]!.id}"]`))).totalResults).toBe(
+        0,
+      );
+    });
   });
 
   describe("role configuration", () => {
