@@ -25,8 +25,13 @@ export function createJobProvider(
     },
     async diff(_id, olds, news) {
       if (hasUnknowns(news)) return { changes: true };
-      const d = (await load()).diffJobResource(olds, news);
-      return { changes: d.changes.length > 0, replaces: d.replaces, deleteBeforeReplace: false };
+      const m = await load();
+      const d = m.diffJobResource(olds, news);
+      if (d.changes.length > 0) return { changes: true, replaces: d.replaces, deleteBeforeReplace: false };
+      // A job deleted in the portal is recreated; secrets changed by hand are re-saved.
+      const live = await m.readJobResource(olds).catch(() => olds);
+      if (!live) return { changes: true, replaces: ["templateId"], deleteBeforeReplace: false };
+      return { changes: live.drift.length > 0, replaces: [], deleteBeforeReplace: false };
     },
     async update(_id, olds, news) {
       return { outs: await (await load()).updateJobResource(olds, news) };

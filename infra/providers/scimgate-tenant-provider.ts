@@ -24,7 +24,12 @@ export function createTenantProvider(
     async diff(_id, olds, news) {
       if (hasUnknowns(news)) return { changes: true };
       const replaces = olds.adminUrl !== news.adminUrl ? ["adminUrl"] : [];
-      return { changes: replaces.length > 0 || olds.name !== news.name || olds.jit !== news.jit, replaces };
+      if (replaces.length > 0 || olds.name !== news.name || olds.jit !== news.jit)
+        return { changes: true, replaces };
+      // A tenant deleted outside Pulumi is recreated; a JIT flag flipped by hand is set back.
+      const live = await (await load()).readTenantResource(olds).catch(() => olds);
+      if (!live) return { changes: true, replaces: ["name"] };
+      return { changes: live.jit !== news.jit || live.name !== news.name, replaces: [] };
     },
     async update(_id, olds, news) {
       return { outs: await (await load()).updateTenantResource(olds, news) };
@@ -54,7 +59,10 @@ export function createKeyProvider(
     async diff(_id, olds, news) {
       if (hasUnknowns(news)) return { changes: true };
       const keys = ["tenantId", "rotation", "description", "expiresInDays", "adminUrl"] as const;
-      const replaces = keys.filter((k) => !same(olds[k], news[k]));
+      const replaces: string[] = keys.filter((k) => !same(olds[k], news[k]));
+      // A key revoked or expired outside Pulumi is replaced, and the job gets the new token.
+      if (replaces.length === 0 && !(await (await load()).readKeyResource(olds).catch(() => olds)))
+        replaces.push("rotation");
       return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
     },
     async delete(_id, props) {

@@ -124,6 +124,51 @@ describe("the dynamic providers, method by method, against the emulator and scim
   });
 });
 
+describe("provider diffs that look at the live state (drift without a refresh)", () => {
+  it("replaces a job deleted in the portal, a revoked key and a deleted tenant; resets a JIT flag flipped by hand", async () => {
+    const spId = (await instantiateApp(h.graph, "drift test", FAST_RETRY)).servicePrincipalObjectId;
+    const tenantP = createTenantProvider(tenantMod);
+    const keyP = createKeyProvider(tenantMod);
+    const jobP = createJobProvider(jobMod);
+    const admin = { adminUrl: h.admin.adminUrl };
+    const tenantIn = { ...admin, name: "Drift", jit: false };
+    const tenant = await tenantP.create(tenantIn);
+    const keyIn = { ...admin, tenantId: tenant.id, rotation: "a", description: "d" };
+    const key = await keyP.create(keyIn);
+    const jobIn = {
+      graphUrl: h.graph.graphUrl,
+      servicePrincipalId: spId,
+      templateId: "scim",
+      baseAddress: tenant.outs!.scimUrl,
+      secretToken: key.outs!.token,
+      syncAll: false,
+      notifications: {},
+    };
+    const job = await jobP.create(jobIn);
+    const client = (await tenantMod()).adminClientFor(h.admin);
+
+    await client.updateTenant(tenant.id, { jit: true });
+    expect(await tenantP.diff!(tenant.id, tenant.outs!, tenantIn)).toEqual({ changes: true, replaces: [] });
+    await h.graph.delete(`/servicePrincipals/${spId}/synchronization/jobs/${job.id}`);
+    expect(await jobP.diff!(job.id, job.outs!, jobIn)).toEqual({
+      changes: true,
+      replaces: ["templateId"],
+      deleteBeforeReplace: false,
+    });
+    await client.revokeKey(tenant.id, key.id);
+    expect(await keyP.diff!(key.id, key.outs!, keyIn)).toEqual({
+      changes: true,
+      replaces: ["rotation"],
+      deleteBeforeReplace: false,
+    });
+    await client.deleteTenant(tenant.id);
+    expect(await tenantP.diff!(tenant.id, tenant.outs!, tenantIn)).toEqual({
+      changes: true,
+      replaces: ["name"],
+    });
+  });
+});
+
 describe("the serialized provider", () => {
   it("runs in a fresh Node process, importing src/entra by URL as the engine's provider host would", async () => {
     const provider = createJobProvider(moduleLoader(JOB_RESOURCE_MODULE));
