@@ -2,7 +2,8 @@
  * Request-body validation against Microsoft's published Graph schema subset (graph-synchronization.md §3),
  * vendored as `graph-openapi.json`. The generated OpenAPI is looser than the live service in three ways that
  * would make it accept bodies Graph refuses, so the schemas are tightened once at load time:
- * - OData types are closed: an unknown property is refused ("does not exist on type"), `@odata.*` annotations pass;
+ * - OData types are closed (unless marked open): an unknown property is refused ("does not exist on type"),
+ *   `@odata.*` annotations pass;
  * - `anyOf [$ref, {type: object, nullable: true}]` means "the type or null", not "any object";
  * - flags enums (`x-ms-enum-flags`) travel as comma+space lists of member names (§1.7), e.g. "Watermark, Escrows".
  */
@@ -33,6 +34,7 @@ function flattenAllOf(schema: Json, schemas: Record<string, Json>): Json {
     Object.assign(merged.properties as Json, flat.properties ?? {});
     (merged.required as string[]).push(...((flat.required as string[] | undefined) ?? []));
     if (typeof flat.title === "string") merged.title = flat.title;
+    if (flat["x-csdl-openType"]) merged["x-csdl-openType"] = true;
   }
   return merged;
 }
@@ -62,7 +64,8 @@ function tighten(node: unknown): unknown {
     out.pattern = flagsPattern(out.enum as string[]);
     delete out.enum;
   }
-  if (isObject(out.properties) && out.additionalProperties === undefined) {
+  // Open types (x-csdl-openType, e.g. stringKeyObjectValuePair) accept dynamic properties.
+  if (isObject(out.properties) && out.additionalProperties === undefined && !out["x-csdl-openType"]) {
     out.additionalProperties = false;
     out.patternProperties = { "^@odata\\.": {} };
   }

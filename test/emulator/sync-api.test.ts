@@ -406,3 +406,41 @@ describe("auditLogs/provisioning", () => {
     expect(one.body.changeId).toBe(filtered.body.value[0].changeId);
   });
 });
+
+describe("schema tools", () => {
+  it("lists the supported functions and filter operators", async () => {
+    const { sp } = await createScimApp(em);
+    const job = await createJob(em, sp.id);
+    const fns = await graph(em, "GET", `${sync(sp.id)}/jobs/${job.id}/schema/functions()`);
+    expect(fns.body.value.map((f: { id: string }) => f.id)).toEqual(
+      expect.arrayContaining(["Switch", "Join", "Not", "Mid"]),
+    );
+    const ops = await graph(em, "GET", `${sync(sp.id)}/jobs/${job.id}/schema/filterOperators()`);
+    expect(ops.body.value.find((o: { id: string }) => o.id === "IS TRUE")).toMatchObject({ arity: "Unary" });
+  });
+
+  it("parses and evaluates an expression against a test object", async () => {
+    const { sp } = await createScimApp(em);
+    const job = await createJob(em, sp.id);
+    const url = `${sync(sp.id)}/jobs/${job.id}/schema/parseExpression`;
+    const ok = await graph(em, "POST", url, {
+      expression: 'Join(" ", [givenName], [surname])',
+      testInputObject: {
+        properties: [
+          { key: "givenName", value: "Ada" },
+          { key: "surname", value: "Lovelace" },
+        ],
+      },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({
+      parsingSucceeded: true,
+      evaluationSucceeded: true,
+      evaluationResult: ["Ada Lovelace"],
+      error: null,
+    });
+    expect(ok.body.parsedExpression).toMatchObject({ name: "Join", type: "Function" });
+    const bad = await graph(em, "POST", url, { expression: "Join(" });
+    expect(bad.body).toMatchObject({ parsingSucceeded: false, error: { code: "ExpressionParsingFailed" } });
+  });
+});

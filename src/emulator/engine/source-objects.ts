@@ -62,6 +62,20 @@ export class AssignmentScope {
   }
 }
 
+/** Scoping-filter operators the engine evaluates (operatorName, case-insensitive; `_` reads as a space). */
+export const SUPPORTED_SCOPE_OPERATORS = [
+  "EQUALS",
+  "NOT EQUALS",
+  "IS TRUE",
+  "IS FALSE",
+  "IS NULL",
+  "IS NOT NULL",
+  "REGEX MATCH",
+  "NOT REGEX MATCH",
+  "GREATER THAN",
+  "LESS THAN",
+] as const;
+
 function clauseMatches(clause: ScopeClause, lookup: AttributeLookup): boolean {
   const raw = lookup(clause.sourceOperandName);
   const value = typeof raw === "string" ? raw : (raw?.[0] ?? null);

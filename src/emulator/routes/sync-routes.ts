@@ -9,6 +9,7 @@ import { badRequest, GraphError, syncfabricNoResource } from "../graph-errors.js
 import { applyRestart, pauseJob, startJob } from "../job-lifecycle.js";
 import type { RouteDef, RouteRequest } from "../router.js";
 import { NON_GALLERY_TEMPLATE_ID, type ServicePrincipal, type SyncJob } from "../state.js";
+import { buildSchemaToolRoutes } from "./schema-tools-routes.js";
 
 const SYNC = "/servicePrincipals/{servicePrincipal-id}/synchronization";
 const JOB = `${SYNC}/jobs/{synchronizationJob-id}`;
@@ -271,5 +272,6 @@ export function buildSyncRoutes(ctx: EmulatorContext): RouteDef[] {
     ...jobCollectionRoutes(ctx, sp),
     ...jobLifecycleRoutes(ctx, job, sp),
     ...schemaRoutes(ctx, job),
+    ...buildSchemaToolRoutes(ctx, job),
   ];
 }
