@@ -24,6 +24,10 @@ const CONNECTION_MESSAGE = /Connection terminated|connection error|not queryable
 // The pool waited connectionTimeoutMillis for a free connection: retrying would only queue again.
 const POOL_TIMEOUT_MESSAGE = /timeout exceeded when trying to connect/i;
 
+function errMessage(err: unknown): string {
+  return err instanceof Error ? err.message : "";
+}
+
 function codeOf(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : undefined;
@@ -60,9 +64,20 @@ export function translatePgError(err: unknown): unknown {
     return new StoreError("conflict", `${attr ?? "value"} is already taken`, attr);
   }
   if (code === "23503") return new StoreError("not_found", "a referenced tenant or resource does not exist");
-  // jsonb and text refuse NUL characters and unpaired surrogates (22P05, 22021); that is client input.
-  if (code === "22P05" || code === "22021") {
-    return new StoreError("invalid", "a value contains a character PostgreSQL cannot store (e.g. NUL)");
+  // jsonb and text refuse NUL characters (22P05, 22021) and unpaired surrogates (22P02 from the json
+  // parser); JSON.parse lets both through, so they are client input, not a server fault.
+  if (code === "22P05" || code === "22021" || (code === "22P02" && /json/i.test(errMessage(err)))) {
+    return new StoreError(
+      "invalid",
+      "a value contains a character PostgreSQL cannot store (NUL or a lone surrogate)",
+    );
+  }
+  // A btree entry holds at most ~2.7 kB: a userName, displayName, externalId or e-mail beyond that.
+  if (code === "54000" && /index row/i.test(errMessage(err))) {
+    return new StoreError(
+      "invalid",
+      "a userName, displayName, externalId or e-mail value is too long to index",
+    );
   }
   return err;
 }
