@@ -48,7 +48,7 @@ describe("component argument validation (before any child is created)", () => {
     [
       "a created group without a name",
       () => validateGroupSpecs([{ ...group, objectId: "o", create: true }]),
-      "needs exactly one",
+      "has create: true but no displayName; add one",
     ],
     [
       "a repeated group key",
