@@ -4,6 +4,7 @@
 import type { ProvisioningEngine } from "./engine/engine.js";
 import { resourceNotFound } from "./graph-errors.js";
 import type { EmulatorState } from "./state.js";
+import type { SyncLagOptions } from "./sync-lag.js";
 
 /** Shared services passed to every route module. */
 export interface EmulatorContext {
@@ -11,6 +12,8 @@ export interface EmulatorContext {
   readonly engine: ProvisioningEngine;
   /** New objects answer 404 for this long after creation (graph-synchronization.md §2.3); 0 disables. */
   readonly consistencyDelayMs: number;
+  /** Sync-backend lag after instantiation and secret writes (§2.3); absent means none. */
+  readonly syncLag?: SyncLagOptions;
   /** The Graph base URL (`…/v1.0`) for `@odata.context` values. */
   graphUrl(): string;
 }

@@ -25,6 +25,7 @@ import { buildAuditRoutes } from "./routes/audit-routes.js";
 import { buildDirectoryRoutes } from "./routes/directory-routes.js";
 import { buildSyncRoutes } from "./routes/sync-routes.js";
 import { EmulatorState } from "./state.js";
+import type { SyncLagOptions } from "./sync-lag.js";
 import { type ThrottleOptions, Throttler } from "./throttle.js";
 
 /** Options of {@link startGraphEmulator}. */
@@ -37,6 +38,8 @@ export interface GraphEmulatorOptions {
   directory?: DirectoryFile;
   /** New objects answer 404 for this many ms after creation (§2.3). Default 0. */
   consistencyDelayMs?: number;
+  /** Sync-backend lag (§2.3, inferred): empty templates, transient 409/403/401 on job create and secrets PUT, stale secret reads. Default none. */
+  syncLag?: SyncLagOptions;
   /** Throttling fault injection (§2.4): `true` for defaults, or settings. Default off. */
   throttling?: boolean | ThrottleOptions;
   /** Require an `Authorization: Bearer …` header (any token is accepted). Default true. */
@@ -199,6 +202,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     state,
     engine,
     consistencyDelayMs: opts.consistencyDelayMs ?? 0,
+    syncLag: opts.syncLag,
     graphUrl: () => graphUrl,
   };
   if (opts.directory) seedDirectory(ctx, opts.directory);

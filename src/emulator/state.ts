@@ -52,6 +52,9 @@ export interface ServicePrincipal {
   createdAt: number;
   extra: Record<string, unknown>;
   secrets: { key: string; value: string }[];
+  /** When secrets were last PUT, and the set before that (for the sync-lag knob). */
+  secretsPutAt?: number;
+  previousSecrets?: { key: string; value: string }[];
   jobs: Map<string, SyncJob>;
 }
 

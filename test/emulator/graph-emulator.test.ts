@@ -275,3 +275,47 @@ describe("Graph emulator: realism switches", () => {
     }
   });
 });
+
+describe("Graph emulator: sync-backend lag", () => {
+  it("lists no templates, refuses job creation with 409, and serves stale secrets until the lag passes", async () => {
+    let clock = 5_000_000;
+    const em = await startGraphEmulator({
+      syncLag: { ms: 3_000 },
+      now: () => clock,
+      engine: { autoRun: false },
+    });
+    try {
+      const { sp } = await createScimApp(em);
+      const sync = `/servicePrincipals/${sp.id}/synchronization`;
+      expect((await graph(em, "GET", `${sync}/templates`)).body.value).toEqual([]);
+      const early = await graph(em, "POST", `${sync}/jobs`, { templateId: "scim" });
+      expect(early.status).toBe(409);
+      expect(early.body.error.code).toBe("Conflict");
+      clock += 3_000;
+      expect((await graph(em, "GET", `${sync}/templates`)).body.value).toHaveLength(1);
+      expect((await graph(em, "POST", `${sync}/jobs`, { templateId: "scim" })).status).toBe(201);
+      await graph(em, "PUT", `${sync}/secrets`, { value: [{ key: "SyncAll", value: "false" }] });
+      expect((await graph(em, "GET", `${sync}/secrets`)).body.value).toEqual([]);
+      clock += 3_000;
+      expect((await graph(em, "GET", `${sync}/secrets`)).body.value).toEqual([
+        { key: "SyncAll", value: "false" },
+      ]);
+    } finally {
+      await em.close();
+    }
+  });
+
+  it("answers the configured transient status (403) instead", async () => {
+    const em = await startGraphEmulator({ syncLag: { ms: 60_000, status: 403 } });
+    try {
+      const { sp } = await createScimApp(em);
+      const res = await graph(em, "PUT", `/servicePrincipals/${sp.id}/synchronization/secrets`, {
+        value: [],
+      });
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe("Authorization_RequestDenied");
+    } finally {
+      await em.close();
+    }
+  });
+});

@@ -9,6 +9,7 @@ import { badRequest, GraphError, syncfabricNoResource } from "../graph-errors.js
 import { applyRestart, pauseJob, startJob } from "../job-lifecycle.js";
 import type { RouteDef, RouteRequest } from "../router.js";
 import { NON_GALLERY_TEMPLATE_ID, type ServicePrincipal, type SyncJob } from "../state.js";
+import { requireSyncBackend, syncBackendReady, visibleSecrets } from "../sync-lag.js";
 import { buildSchemaToolRoutes } from "./schema-tools-routes.js";
 
 const SYNC = "/servicePrincipals/{servicePrincipal-id}/synchronization";
@@ -37,9 +38,9 @@ export function renderJob(job: SyncJob): Record<string, unknown> {
   };
 }
 
-function maskedSecrets(sp: ServicePrincipal) {
+function maskedSecrets(ctx: EmulatorContext, sp: ServicePrincipal) {
   // Keys PUT with "" are deleted: terraform waits until none of them is returned (§4.1).
-  return sp.secrets
+  return visibleSecrets(ctx, sp)
     .filter((s) => s.value !== "")
     .map((s) => ({ key: s.key, value: SENSITIVE_KEYS.has(s.key) ? "*" : s.value }));
 }
@@ -49,7 +50,7 @@ function hasTemplates(sp: ServicePrincipal): boolean {
   return sp.applicationTemplateId === NON_GALLERY_TEMPLATE_ID;
 }
 
-function templateRoutes(_ctx: EmulatorContext, sp: (req: RouteRequest) => ServicePrincipal): RouteDef[] {
+function templateRoutes(ctx: EmulatorContext, sp: (req: RouteRequest) => ServicePrincipal): RouteDef[] {
   const template = (req: RouteRequest) => {
     const s = sp(req);
     if (!hasTemplates(s) || req.params["synchronizationTemplate-id"] !== SCIM_TEMPLATE_ID)
@@ -62,7 +63,11 @@ function templateRoutes(_ctx: EmulatorContext, sp: (req: RouteRequest) => Servic
       template: `${SYNC}/templates`,
       handler: (req) => ({
         status: 200,
-        body: { value: hasTemplates(sp(req)) ? [buildScimTemplate(sp(req).appId)] : [] },
+        // Right after instantiation the list can be empty (§1.3, azure-docs#62681).
+        body: {
+          value:
+            hasTemplates(sp(req)) && syncBackendReady(ctx, sp(req)) ? [buildScimTemplate(sp(req).appId)] : [],
+        },
       }),
     },
     {
@@ -78,17 +83,17 @@ function templateRoutes(_ctx: EmulatorContext, sp: (req: RouteRequest) => Servic
   ];
 }
 
-function secretRoutes(_ctx: EmulatorContext, sp: (req: RouteRequest) => ServicePrincipal): RouteDef[] {
+function secretRoutes(ctx: EmulatorContext, sp: (req: RouteRequest) => ServicePrincipal): RouteDef[] {
   return [
     {
       method: "GET",
       template: SYNC,
-      handler: (req) => ({ status: 200, body: { id: sp(req).id, secrets: maskedSecrets(sp(req)) } }),
+      handler: (req) => ({ status: 200, body: { id: sp(req).id, secrets: maskedSecrets(ctx, sp(req)) } }),
     },
     {
       method: "GET",
       template: `${SYNC}/secrets`,
-      handler: (req) => ({ status: 200, body: { value: maskedSecrets(sp(req)) } }),
+      handler: (req) => ({ status: 200, body: { value: maskedSecrets(ctx, sp(req)) } }),
     },
     {
       // PUT replaces the whole set (§1.6); values are strings, null stored as "".
@@ -98,7 +103,11 @@ function secretRoutes(_ctx: EmulatorContext, sp: (req: RouteRequest) => ServiceP
         const pairs = ((req.body as { value?: { key: string; value?: string | null }[] }).value ?? []).map(
           (p) => ({ key: p.key, value: p.value ?? "" }),
         );
-        sp(req).secrets = pairs;
+        const s = sp(req);
+        requireSyncBackend(ctx, s);
+        s.previousSecrets = s.secrets;
+        s.secretsPutAt = ctx.state.now();
+        s.secrets = pairs;
         return { status: 204 };
       },
     },
@@ -142,6 +151,7 @@ function jobCollectionRoutes(ctx: EmulatorContext, sp: (req: RouteRequest) => Se
       template: `${SYNC}/jobs`,
       handler: (req) => {
         const s = sp(req);
+        requireSyncBackend(ctx, s);
         const templateId = (req.body as { templateId?: string | null }).templateId;
         if (!templateId)
           throw badRequest("The property 'templateId' is required to create a synchronization job.");
