@@ -16,3 +16,8 @@ export const GONE: { id: string } = { id: "" };
 
 /** Input types of a dynamic resource: every field may be an Output. */
 export type InputsOf<T> = { [K in keyof T]: T[K] | import("@pulumi/pulumi").Input<T[K]> };
+
+/** True for an error carrying HTTP status 404 (Graph or the admin API): the resource is gone. */
+export function isNotFound(err: unknown): boolean {
+  return !!err && typeof err === "object" && (err as { status?: unknown }).status === 404;
+}

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as SchemaModule from "../../src/entra/schema-resource.js";
 import { moduleLoader, SCHEMA_RESOURCE_MODULE } from "./modules.js";
-import { GONE, hasUnknowns, type InputsOf } from "./provider-kit.js";
+import { GONE, hasUnknowns, type InputsOf, isNotFound } from "./provider-kit.js";
 
 type Mod = typeof SchemaModule;
 type Inputs = SchemaModule.SchemaInputs;
@@ -22,8 +22,10 @@ export function createSchemaProvider(
     async read(id, props) {
       try {
         return { id, props: await (await load()).readSchemaResource(props!) };
-      } catch {
-        return GONE;
+      } catch (err) {
+        // Only a 404 means gone; anything else (network, throttling) must not drop the resource from state.
+        if (isNotFound(err)) return GONE;
+        throw err;
       }
     },
     async diff(_id, olds, news) {

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as SigningModule from "../../src/entra/signing-key.js";
 import { moduleLoader, SIGNING_KEY_MODULE } from "./modules.js";
-import { GONE, hasUnknowns, type InputsOf } from "./provider-kit.js";
+import { GONE, hasUnknowns, type InputsOf, isNotFound } from "./provider-kit.js";
 
 type Mod = typeof SigningModule;
 type Inputs = SigningModule.SigningKeyInputs;
@@ -22,8 +22,10 @@ export function createSigningKeyProvider(
     async read(id, props) {
       try {
         return { id, props: await (await load()).readSigningKey(props!) };
-      } catch {
-        return GONE;
+      } catch (err) {
+        // Only a 404 means gone; anything else (network, throttling) must not drop the resource from state.
+        if (isNotFound(err)) return GONE;
+        throw err;
       }
     },
     async diff(_id, olds, news) {
