@@ -179,3 +179,22 @@ describe("provisionOnDemand rate limit", () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
   });
 });
+
+describe("log records", () => {
+  it("logs a membership-only change as one group update, without a redundant skip", async () => {
+    const p = await setUpProvisioning(em, target.url, target.token);
+    const a = em.directory.addUser({ userPrincipalName: "ma@contoso.com" });
+    const b = em.directory.addUser({ userPrincipalName: "mb@contoso.com" });
+    const group = em.directory.addGroup({ displayName: "Members", memberIds: [a.id] });
+    await p.assign(group.id);
+    await p.assign(b.id);
+    await p.cycle();
+    em.directory.addMember(group.id, b.id);
+    const result = await p.cycle();
+    const groupRecords = result.records.filter((r) => r.entry.sourceIdentity.identityType === "Group");
+    expect(
+      groupRecords.map((r) => `${r.entry.provisioningAction}:${r.entry.provisioningStatusInfo.status}`),
+    ).toEqual(["update:success"]);
+    expect(groupRecords[0]!.entry.modifiedProperties[0]!.displayName).toBe("members");
+  });
+});

@@ -21,6 +21,7 @@ import {
   skip,
 } from "./object-common.js";
 import type { AttributeChange } from "./patch-builder.js";
+import { hasPendingMembers } from "./reference-sync.js";
 import { matchingMappings } from "./schema-model.js";
 import { eqFilterQuery, isListResponse } from "./scim-client.js";
 import { normalizeScalar, readTargetValue } from "./target-paths.js";
@@ -212,6 +213,9 @@ async function diffAndPatch(
         boolean: d.boolean,
       });
   }
+  // A group whose only change is membership is logged by the member export, not as a skip.
+  const group = entity.type === "Group" ? run.state.directory.groups.get(entity.id) : undefined;
+  if (changes.length === 0 && group && hasPendingMembers(run, group, anchor)) return;
   if (changes.length === 0)
     return skip(
       run,

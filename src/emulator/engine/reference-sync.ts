@@ -75,6 +75,29 @@ function mapsMembers(run: CycleRun): boolean {
   return run.groups?.attributeMappings.some((m) => m.targetAttributeName === "members" && m.source) ?? false;
 }
 
+/** The member changes a linked group needs: adds, removes of still-linked users, and links already gone. */
+function memberDelta(run: CycleRun, group: DirectoryGroup, anchor: Anchor, only?: ReadonlySet<string>) {
+  const anchors = run.job.engine.anchors;
+  const inFilter = (id: string) => !only || only.has(id);
+  // Only provisioned users are members in the target; nested groups are not provisioned as members (§3).
+  const adds = [...group.memberIds].filter(
+    (id) => anchors.get(id)?.objectType === "User" && inFilter(id) && !anchor.exportedMembers.has(id),
+  );
+  const removes = [...anchor.exportedMembers].filter((id) => !group.memberIds.has(id) && inFilter(id));
+  return {
+    adds,
+    removes: removes.filter((id) => anchors.has(id)),
+    gone: removes.filter((id) => !anchors.has(id)),
+  };
+}
+
+/** True when the group's membership export is behind the directory (used to avoid a redundant skip record). */
+export function hasPendingMembers(run: CycleRun, group: DirectoryGroup, anchor: Anchor): boolean {
+  if (!mapsMembers(run) || !anchor.managed) return false;
+  const delta = memberDelta(run, group, anchor);
+  return delta.adds.length + delta.removes.length > 0;
+}
+
 /** Brings a linked group's members in line with the directory: adds and removals in batches. */
 export async function syncMembers(
   run: CycleRun,
@@ -83,21 +106,12 @@ export async function syncMembers(
   only?: ReadonlySet<string>,
 ): Promise<void> {
   if (!mapsMembers(run) || !anchor.managed) return;
-  const anchors = run.job.engine.anchors;
-  // Only provisioned users are members in the target; nested groups are not provisioned as members (§3).
-  const desired = [...group.memberIds].filter(
-    (id) => anchors.get(id)?.objectType === "User" && (!only || only.has(id)),
-  );
-  const adds = desired.filter((id) => !anchor.exportedMembers.has(id));
-  const removes = [...anchor.exportedMembers].filter(
-    (id) => !group.memberIds.has(id) && (!only || only.has(id)),
-  );
-  for (const gone of removes.filter((id) => !anchors.has(id))) anchor.exportedMembers.delete(gone);
-  const linkedRemoves = removes.filter((id) => anchors.has(id));
+  const { adds, removes, gone } = memberDelta(run, group, anchor, only);
+  for (const id of gone) anchor.exportedMembers.delete(id);
   for (const batch of chunk(adds, run.memberBatchSize)) {
     if (!(await patchMembers(run, group, anchor, batch, "add"))) return;
   }
-  for (const batch of chunk(linkedRemoves, run.memberBatchSize)) {
+  for (const batch of chunk(removes, run.memberBatchSize)) {
     if (!(await patchMembers(run, group, anchor, batch, "remove"))) return;
   }
 }
