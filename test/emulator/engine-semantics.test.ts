@@ -198,3 +198,24 @@ describe("log records", () => {
     expect(groupRecords[0]!.entry.modifiedProperties[0]!.displayName).toBe("members");
   });
 });
+
+describe("late references", () => {
+  it("sets a report's manager once the manager is provisioned in a later cycle", async () => {
+    const p = await setUpProvisioning(em, target.url, target.token);
+    const boss = em.directory.addUser({ userPrincipalName: "lateboss@contoso.com" });
+    const report = em.directory.addUser({ userPrincipalName: "early@contoso.com", managerId: boss.id });
+    await p.assign(report.id);
+    await p.cycle();
+    expect(target.writes().filter((w) => w.method === "PATCH")).toEqual([]);
+    await p.assign(boss.id);
+    await p.cycle();
+    const bossId = [...target.users.values()].find((u) => u.userName === "lateboss@contoso.com")!.id;
+    expect(target.writes().at(-1)!.body.Operations).toEqual([
+      {
+        op: "Add",
+        path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
+        value: bossId,
+      },
+    ]);
+  });
+});

@@ -157,13 +157,20 @@ function candidates(run: CycleRun): { users: string[]; groups: string[] } {
   return { users, groups };
 }
 
+/** Candidate users plus their direct reports: a manager provisioned now resolves their reports' reference (§3 step 5). */
+function withReports(run: CycleRun, users: string[]): string[] {
+  const set = new Set(users);
+  for (const u of run.state.directory.users.values()) if (u.managerId && set.has(u.managerId)) set.add(u.id);
+  return [...set];
+}
+
 /** Runs the phases of a cycle; stops early once a failure quarantines the job. */
 export async function executeCycle(run: CycleRun): Promise<{ imported: number; initial: boolean }> {
   const initial = run.job.engine.watermark === null;
   const { users, groups } = candidates(run);
   for (const id of users) if (!run.quarantine) await syncUser(run, id);
   for (const id of groups) if (!run.quarantine) await syncGroup(run, id);
-  for (const id of users) {
+  for (const id of withReports(run, users)) {
     const user = run.state.directory.users.get(id);
     const anchor = run.job.engine.anchors.get(id);
     if (user && anchor && !run.quarantine) await syncManager(run, user, anchor);
