@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { Command } from "commander";
+import { describe, expect, it, vi } from "vitest";
 import { parse, stringify } from "yaml";
-import { runSandbox } from "../../src/cli/entra-commands.js";
+import { registerEntraCommands, runSandbox } from "../../src/cli/entra-commands.js";
 import { buildSandboxDirectory } from "../../src/entra/sandbox-directory.js";
 
 const EXAMPLE = new URL("../../stacks/Pulumi.example.yaml", import.meta.url).pathname;
@@ -116,5 +117,23 @@ describe("scimgate sandbox", () => {
       ["unassigned", undefined, "unassigned@fabrikaminc.example"],
     ]);
     expect(dir.groups).toEqual([{ key: "ops", displayName: "Ops Team", members: ["ops-1", "ops-2"] }]);
+  });
+
+  it("runs as `scimgate sandbox --stack <file> --json` and prints the report", async () => {
+    const program = new Command("scimgate").exitOverride();
+    registerEntraCommands(program);
+    const chunks: string[] = [];
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => {
+      chunks.push(String(c));
+      return true;
+    });
+    try {
+      await program.parseAsync(["node", "scimgate", "sandbox", "--stack", EXAMPLE, "--json"]);
+    } finally {
+      spy.mockRestore();
+    }
+    const report = JSON.parse(chunks.join(""));
+    expect(report.stackFile).toBe(EXAMPLE);
+    expect(report.users).toHaveLength(3);
   });
 });
