@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { MemberDelta, ScimDoc } from "../../scim/types.js";
-import { compileFilter, compileSortKey, type SqlFragment, type TableLayout } from "../sql-filter.js";
+import type { TableLayout } from "../sql-filter.js";
 import {
   type AuditRecord,
   type DocMutation,
@@ -16,9 +16,12 @@ import {
   type WriteOptions,
 } from "../store.js";
 import type { SqliteDb } from "./sqlite-db.js";
-import { SQLITE_DIALECT } from "./sqlite-dialect.js";
 import { groupLayout, userLayout } from "./sqlite-layout.js";
+import { buildListSql, totalOf } from "./sqlite-list.js";
 import { insertAudit } from "./sqlite-tenants.js";
+
+// The list SQL moved to sqlite-list.ts; re-exported for the query-plan tests.
+export { buildListSql } from "./sqlite-list.js";
 
 interface ResourceRow {
   id: string;
@@ -27,7 +30,6 @@ interface ResourceRow {
   version: number;
   created: string;
   last_modified: string;
-  total?: number;
 }
 
 function toResource(row: ResourceRow): StoredResource & { origin?: UserOrigin } {
@@ -69,32 +71,6 @@ function checkVersion(kind: string, id: string, current: number, opts: WriteOpti
       `${kind} ${JSON.stringify(id)} has changed (version ${current})`,
     );
   }
-}
-
-/** The page query (with its total in the same round trip) and the fallback count query of a list. */
-export function buildListSql(
-  table: string,
-  layout: TableLayout,
-  tenantId: string,
-  q: ListQuery,
-  extraColumns = "",
-): { page: SqlFragment; count: SqlFragment } {
-  const a = layout.alias;
-  const where = q.filter ? compileFilter(q.filter, layout, SQLITE_DIALECT) : { sql: "1", params: [] };
-  const sort = q.sortBy ? compileSortKey(q.sortBy, layout, SQLITE_DIALECT) : undefined;
-  const dir = q.sortOrder === "descending" ? "DESC" : "ASC";
-  const order = sort ? `${sort.sql} ${dir}, ${a}.id` : `${a}.created, ${a}.id`;
-  const base = `FROM ${table} ${a} WHERE ${a}.tenant_id = ? AND ${where.sql}`;
-  const params = [tenantId, ...where.params];
-  // count(*) OVER () gives totalResults in the same query as the page (one round trip on the hot path).
-  const select = `SELECT ${a}.id, ${a}.doc, ${a}.version, ${a}.created, ${a}.last_modified${extraColumns}`;
-  return {
-    page: {
-      sql: `${select}, count(*) OVER () AS total ${base} ORDER BY ${order} LIMIT ? OFFSET ?`,
-      params: [...params, ...(sort?.params ?? []), q.count, q.startIndex - 1],
-    },
-    count: { sql: `SELECT count(*) AS n ${base}`, params },
-  };
 }
 
 /** Users and groups on SQLite; every write is one IMMEDIATE transaction including its audit row. */
@@ -195,8 +171,7 @@ export class SqliteResources {
   ): ListPage<StoredResource> {
     const sql = buildListSql(table, layout, tenantId, q, extraColumns);
     const rows = this.sql.stmt(sql.page.sql).all(...sql.page.params) as ResourceRow[];
-    const total =
-      rows[0]?.total ?? (q.count === 0 || q.startIndex > 1 ? this.count(sql.count.sql, sql.count.params) : 0);
+    const total = totalOf(q, rows.length) ?? this.count(sql.count.sql, sql.count.params);
     return { totalResults: total, resources: rows.map(toResource) };
   }
 
@@ -215,30 +190,47 @@ export class SqliteResources {
       const current = this.getUserSync(tenantId, id);
       checkVersion("User", id, current.version, opts);
       const doc = mutate(current);
-      const c = userColumns(doc);
       const at = now();
       const version = current.version + 1;
+      this.writeUser(tenantId, id, current.doc, doc, version, at);
+      // Most PATCHes (title, active, manager) leave the e-mail side table as it is.
+      if (JSON.stringify(current.doc.emails) !== JSON.stringify(doc.emails))
+        this.writeEmails(tenantId, id, doc);
+      insertAudit(this.sql, { ...audit, resourceId: id });
+      // The groups come with the result, so the route need not read the user back for its response.
+      const groups = this.userGroups(tenantId, id);
+      return { id, doc, version, created: current.created, lastModified: at, groups };
+    });
+  }
+
+  /** Rewrites a user row; the indexed userName and externalId columns only when they changed. */
+  private writeUser(
+    tenantId: string,
+    id: string,
+    before: ScimDoc,
+    doc: ScimDoc,
+    version: number,
+    at: string,
+  ) {
+    const c = userColumns(doc);
+    const json = JSON.stringify(doc);
+    // SQLite rewrites the entries of every index whose columns appear in SET, changed or not; Entra's
+    // PATCHes (title, active, manager) rarely touch the indexed columns.
+    if (doc.userName === before.userName && doc.externalId === before.externalId) {
       this.sql
         .stmt(
-          `UPDATE users SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?, active = ?, doc = ?,
-             version = ?, last_modified = ?, origin = 'scim' WHERE tenant_id = ? AND id = ?`,
+          `UPDATE users SET display_name = ?, active = ?, doc = ?, version = ?, last_modified = ?, origin = 'scim'
+           WHERE tenant_id = ? AND id = ?`,
         )
-        .run(
-          c.userName,
-          c.userNameLc,
-          c.externalId,
-          c.displayName,
-          c.active,
-          JSON.stringify(doc),
-          version,
-          at,
-          tenantId,
-          id,
-        );
-      this.writeEmails(tenantId, id, doc);
-      insertAudit(this.sql, { ...audit, resourceId: id });
-      return { id, doc, version, created: current.created, lastModified: at };
-    });
+        .run(c.displayName, c.active, json, version, at, tenantId, id);
+      return;
+    }
+    this.sql
+      .stmt(
+        `UPDATE users SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?, active = ?, doc = ?,
+           version = ?, last_modified = ?, origin = 'scim' WHERE tenant_id = ? AND id = ?`,
+      )
+      .run(c.userName, c.userNameLc, c.externalId, c.displayName, c.active, json, version, at, tenantId, id);
   }
 
   private getUserSync(tenantId: string, id: string): StoredResource {
@@ -382,19 +374,32 @@ export class SqliteResources {
       const current = toResource(row);
       checkVersion("Group", id, current.version, opts);
       const doc = mutate(current);
-      const name = String(doc.displayName ?? "");
       const at = now();
       const version = current.version + 1;
-      this.sql
-        .stmt(
-          `UPDATE groups SET display_name = ?, display_name_lc = ?, external_id = ?, doc = ?, version = ?,
-             last_modified = ? WHERE tenant_id = ? AND id = ?`,
-        )
-        .run(name, name.toLowerCase(), str(doc.externalId), JSON.stringify(doc), version, at, tenantId, id);
+      // A members-only PATCH (Entra's usual group PATCH) returns the doc untouched: bump the version
+      // without rewriting the doc or the name and externalId index entries.
+      if (doc === current.doc) this.touchGroup(tenantId, id, version, at);
+      else this.writeGroup(tenantId, id, doc, version, at);
       if (members) this.applyMembers(tenantId, id, members);
       insertAudit(this.sql, { ...audit, resourceId: id });
       return { id, doc, version, created: current.created, lastModified: at };
     });
+  }
+
+  private touchGroup(tenantId: string, id: string, version: number, at: string): void {
+    this.sql
+      .stmt("UPDATE groups SET version = ?, last_modified = ? WHERE tenant_id = ? AND id = ?")
+      .run(version, at, tenantId, id);
+  }
+
+  private writeGroup(tenantId: string, id: string, doc: ScimDoc, version: number, at: string): void {
+    const name = String(doc.displayName ?? "");
+    this.sql
+      .stmt(
+        `UPDATE groups SET display_name = ?, display_name_lc = ?, external_id = ?, doc = ?, version = ?,
+           last_modified = ? WHERE tenant_id = ? AND id = ?`,
+      )
+      .run(name, name.toLowerCase(), str(doc.externalId), JSON.stringify(doc), version, at, tenantId, id);
   }
 
   async deleteGroup(tenantId: string, id: string, opts: WriteOptions, audit: AuditRecord): Promise<void> {

@@ -1,0 +1,40 @@
+import { compileFilter, compileSortKey, type SqlFragment, type TableLayout } from "../sql-filter.js";
+import type { ListQuery } from "../store.js";
+import { SQLITE_DIALECT } from "./sqlite-dialect.js";
+
+/** The page query of a list, and the count query for when the page alone does not tell the total. */
+export function buildListSql(
+  table: string,
+  layout: TableLayout,
+  tenantId: string,
+  q: ListQuery,
+  extraColumns = "",
+): { page: SqlFragment; count: SqlFragment } {
+  const a = layout.alias;
+  const where = q.filter ? compileFilter(q.filter, layout, SQLITE_DIALECT) : { sql: "1", params: [] };
+  const sort = q.sortBy ? compileSortKey(q.sortBy, layout, SQLITE_DIALECT) : undefined;
+  const dir = q.sortOrder === "descending" ? "DESC" : "ASC";
+  const order = sort ? `${sort.sql} ${dir}, ${a}.id` : `${a}.created, ${a}.id`;
+  const base = `FROM ${table} ${a} WHERE ${a}.tenant_id = ? AND ${where.sql}`;
+  const params = [tenantId, ...where.params];
+  // No count(*) OVER (): it made SQLite materialise and re-scan the matches on every lookup, doubling
+  // the cost of Entra's eq lookups; a partial page already tells the total (see totalOf).
+  const select = `SELECT ${a}.id, ${a}.doc, ${a}.version, ${a}.created, ${a}.last_modified${extraColumns}`;
+  return {
+    page: {
+      sql: `${select} ${base} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      params: [...params, ...(sort?.params ?? []), q.count, q.startIndex - 1],
+    },
+    count: { sql: `SELECT count(*) AS n ${base}`, params },
+  };
+}
+
+/**
+ * The total a page implies without counting: a non-empty partial page ends the result set, and an empty
+ * first page means no matches (Entra's eq lookups are always one of the two); undefined when unknown.
+ */
+export function totalOf(q: ListQuery, rows: number): number | undefined {
+  if (rows > 0 && rows < q.count) return q.startIndex - 1 + rows;
+  if (rows === 0 && q.startIndex === 1 && q.count > 0) return 0;
+  return undefined;
+}
