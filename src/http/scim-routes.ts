@@ -185,7 +185,7 @@ function userRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
     const u = await audited(req, deps, base, (a) =>
       store.updateUser(tenantOf(req).tenantId, req.params.id, () => doc, opts, a),
     );
-    const full = await store.getUser(tenantOf(req).tenantId, u.id, { groups: true });
+    const full = u.groups ? u : await store.getUser(tenantOf(req).tenantId, u.id, { groups: true });
     return send(
       reply.header("etag", etagOf(u.version)),
       200,
@@ -207,7 +207,7 @@ function userRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
       store.updateUser(tenantOf(req).tenantId, req.params.id, mutate, opts, a),
     );
     // Entra compares what GET returns with what it sent; answering with the full resource saves it a GET.
-    const full = await store.getUser(tenantOf(req).tenantId, u.id, { groups: true });
+    const full = u.groups ? u : await store.getUser(tenantOf(req).tenantId, u.id, { groups: true });
     return send(
       reply.header("etag", etagOf(u.version)),
       200,
