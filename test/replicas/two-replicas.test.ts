@@ -12,7 +12,7 @@ interface ScimBody {
   readonly id: string;
   readonly displayName?: string;
   readonly meta: { readonly version: string };
-  readonly members: readonly { readonly value: string }[];
+  readonly members?: readonly { readonly value: string }[];
   readonly totalResults: number;
   readonly scimType?: string;
 }
@@ -95,7 +95,7 @@ describe("two scimgate serve replicas on one PostgreSQL database", () => {
     );
     expect(patches.map((p) => p.status)).toEqual(users.map(() => 204));
     const after = await json(call(1, "GET", `/Groups/${group.id}`));
-    expect(after.members.map((m) => m.value).sort()).toEqual(users.map((u) => u.id).sort());
+    expect((after.members ?? []).map((m) => m.value).sort()).toEqual(users.map((u) => u.id).sort());
     expect(after.meta.version).toBe('W/"51"');
   });
 
@@ -113,6 +113,49 @@ describe("two scimgate serve replicas on one PostgreSQL database", () => {
       call(1, "GET", `/Users?filter=${encodeURIComponent('userName eq "same@example.com"')}`),
     );
     expect(list.totalResults).toBe(1);
+  });
+
+  it("survives the server killing its connections mid-traffic without a half-applied write", async () => {
+    const users = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => json(createUser(i, `k${i}@example.com`))),
+    );
+    const group = await json(call(0, "POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "Killed" }));
+    const killer = new pg.Client({ connectionString: db.url, application_name: "killer" });
+    await killer.connect();
+    let killed = 0;
+    const kill = async () => {
+      // What a failover or an admin's pg_terminate_backend does: every scimgate session ends (57P01).
+      for (let round = 0; round < 3; round++) {
+        const r = await killer.query(
+          `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND application_name = 'scimgate'`,
+        );
+        killed += Number(r.rows[0].n);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const [responses] = await Promise.all([
+      Promise.all(
+        users.map((u, i) =>
+          call(i, "PATCH", `/Groups/${group.id}`, {
+            schemas: [PATCH_SCHEMA],
+            Operations: [{ op: "Add", path: "members", value: [{ value: u.id }] }],
+          }),
+        ),
+      ),
+      kill(),
+    ]);
+    await killer.end();
+    expect(killed).toBeGreaterThan(0);
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.every((s) => s === 204 || s === 503)).toBe(true);
+    const after = await json(call(1, "GET", `/Groups/${group.id}`));
+    const members = new Set((after.members ?? []).map((m) => m.value));
+    users.forEach((u, i) => {
+      if (statuses[i] === 204) expect(members.has(u.id)).toBe(true);
+    });
+    // Each applied PATCH bumped the version and added its member in one transaction, or did neither.
+    expect(after.meta.version).toBe(`W/"${1 + members.size}"`);
   });
 
   it("lets one If-Match writer win and answers the others 412", async () => {

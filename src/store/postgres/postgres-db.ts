@@ -1,6 +1,11 @@
 import pg from "pg";
 import { StoreError } from "../store.js";
-import { classifyPgError, isConnectionError, translatePgError } from "./postgres-errors.js";
+import {
+  classifyPgError,
+  isAmbiguousCommitFailure,
+  isConnectionError,
+  translatePgError,
+} from "./postgres-errors.js";
 import { POSTGRES_MIGRATIONS } from "./postgres-schema.js";
 
 /** Connection settings from `ServiceConfig.pg`. */
@@ -85,7 +90,7 @@ function sqlOn(client: PgClient): Sql {
   };
 }
 
-/** Marks a COMMIT that failed with its outcome unknown: re-running it could apply the write twice. */
+/** Marks a COMMIT whose outcome is unknown (the session died on it): re-running could apply it twice. */
 class CommitUnknown extends Error {}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -139,7 +144,7 @@ export class PgDb {
       const result = await fn(sqlOn(client));
       if (transactional) {
         await client.query("COMMIT").catch((err: unknown) => {
-          throw isConnectionError(err) ? new CommitUnknown() : err;
+          throw isAmbiguousCommitFailure(err) ? new CommitUnknown() : err;
         });
       }
       return result;
@@ -176,6 +181,10 @@ export function createPgPool(url: string, s: PgSettings): pg.Pool {
   // An idle connection the server drops emits "error" on the pool; unhandled it would kill the process.
   // The pool already discards that client, and the next query gets a fresh one.
   pool.on("error", () => {});
+  // A server-side termination (failover, pg_terminate_backend) can arrive in the same socket read as the
+  // end of the handshake, before the caller got the client and could listen: without a listener from
+  // birth that "error" event would kill the process. The client turns unqueryable; tx() retries.
+  pool.on("connect", (client) => client.on("error", () => {}));
   return pool;
 }
 

@@ -40,6 +40,15 @@ export function isConnectionError(err: unknown): boolean {
   return err instanceof Error && code === undefined && CONNECTION_MESSAGE.test(err.message);
 }
 
+/**
+ * Whether a failed COMMIT may still have committed. Only a transaction-rollback (class 40) or a deferred
+ * constraint (class 23) error proves it did not; a dropped or terminated session says nothing either way.
+ */
+export function isAmbiguousCommitFailure(err: unknown): boolean {
+  const code = codeOf(err);
+  return !(code?.startsWith("40") || code?.startsWith("23"));
+}
+
 /** Classifies a pg or socket error: retry the transaction, give up as unavailable, or not ours. */
 export function classifyPgError(err: unknown): PgFailure {
   if (err instanceof StoreError) return "other";
