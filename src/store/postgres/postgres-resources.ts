@@ -302,7 +302,9 @@ async function list(
   const sort = q.sortBy ? compileSortKey(q.sortBy, layout, d) : undefined;
   const a = layout.alias;
   const dir = q.sortOrder === "descending" ? "DESC" : "ASC";
-  const order = sort ? `${sort.sql} ${dir}, ${a}.id` : `${a}.created, ${a}.id`;
+  // RFC 7644 §3.4.2.3: resources without the sortBy value come last when ascending, first when descending.
+  const nulls = dir === "ASC" ? "NULLS LAST" : "NULLS FIRST";
+  const order = sort ? `${sort.sql} ${dir} ${nulls}, ${a}.id` : `${a}.created, ${a}.id`;
   const base = `FROM ${table} ${a} WHERE ${a}.tenant_id = ? AND ${where.sql}`;
   const params = [tenantId, ...where.params];
   const rows = await sql.rows<ResourceRow>(
