@@ -187,25 +187,27 @@ function buildApp(pipeline: Pipeline, logger: Logger | false): FastifyInstance {
   return app;
 }
 
-/** Starts the Graph emulator on an HTTP port and returns its handle. */
-export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
+function createContext(opts: GraphEmulatorOptions, logger: Logger | false) {
   const now = opts.now ?? Date.now;
   const state = new EmulatorState(now, opts.tenantId);
-  const logger = opts.logger ?? false;
   const engine = new ProvisioningEngine(state, {
     ...opts.engine,
     fetch: opts.fetch,
     logger: logger || undefined,
   });
-  let graphUrl = "";
+  const holder = { graphUrl: "" };
   const ctx: EmulatorContext = {
     state,
     engine,
     consistencyDelayMs: opts.consistencyDelayMs ?? 0,
     syncLag: opts.syncLag,
-    graphUrl: () => graphUrl,
+    graphUrl: () => holder.graphUrl,
   };
   if (opts.directory) seedDirectory(ctx, opts.directory);
+  return { ctx, holder };
+}
+
+function createRouter(ctx: EmulatorContext): GraphRouter {
   const router = new GraphRouter();
   router.add([
     ...buildApplicationRoutes(ctx),
@@ -214,21 +216,33 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     ...buildSyncRoutes(ctx),
     ...buildAuditRoutes(ctx),
   ]);
-  const throttleOptions = opts.throttling === true ? {} : opts.throttling || undefined;
-  const throttler = new Throttler(now, throttleOptions);
-  const app = buildApp(
-    { router, validator: new GraphRequestValidator(), throttler, requireAuth: opts.requireAuth ?? true },
-    logger,
-  );
-  await app.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
+  return router;
+}
+
+function originOf(app: FastifyInstance, opts: GraphEmulatorOptions): string {
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : opts.port;
   const host = opts.host && opts.host !== "0.0.0.0" ? opts.host : "127.0.0.1";
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  graphUrl = `${url}/v1.0`;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/** Starts the Graph emulator on an HTTP port and returns its handle. */
+export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
+  const logger = opts.logger ?? false;
+  const { ctx, holder } = createContext(opts, logger);
+  const { state, engine } = ctx;
+  const throttler = new Throttler(state.now, opts.throttling === true ? {} : opts.throttling || undefined);
+  const validator = new GraphRequestValidator();
+  const app = buildApp(
+    { router: createRouter(ctx), validator, throttler, requireAuth: opts.requireAuth ?? true },
+    logger,
+  );
+  await app.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
+  const url = originOf(app, opts);
+  holder.graphUrl = `${url}/v1.0`;
   return {
     url,
-    graphUrl,
+    graphUrl: holder.graphUrl,
     state,
     directory: state.directory,
     engine,

@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import type { EmulatorContext } from "./context.js";
 import type { DirectoryFile } from "./directory-file.js";
-import { applyChange, seedDirectory } from "./directory-seed.js";
+import { seedDirectory } from "./directory-seed.js";
 import { type CycleResult, ProvisioningEngine } from "./engine/engine.js";
 import type { QuarantineThresholds } from "./engine/job-status.js";
 import { GraphError } from "./graph-errors.js";
@@ -75,7 +75,7 @@ function setUp(options: SimulateOptions) {
   ];
   const job = state.createJob(sp.id, "scim");
   startJob(job);
-  return { ctx, seed, sp, job, engine };
+  return { seed, sp, job, engine };
 }
 
 async function testConnection(
@@ -99,14 +99,14 @@ async function testConnection(
 
 /** Runs the simulation and returns the report; never throws for target failures (they are in the report). */
 export async function runSimulation(options: SimulateOptions): Promise<SimulationReport> {
-  const { ctx, seed, sp, job, engine } = setUp(options);
+  const { seed, sp, job, engine } = setUp(options);
   const connection = await testConnection(engine, options);
   const cycles: SimulatedCycle[] = [];
   const steps = options.directory.steps;
   const total = options.cycles ?? 1 + steps.length;
   for (let index = 1; connection.ok && index <= total; index++) {
     const step = index > 1 ? steps[index - 2] : undefined;
-    for (const change of step?.changes ?? []) applyChange(ctx, seed, change);
+    for (const change of step?.changes ?? []) seed.apply(change);
     const result = await engine.runCycle(sp.id, job.id);
     cycles.push({ index, step: step ? (step.name ?? `step ${index - 1}`) : undefined, result });
   }

@@ -6,7 +6,11 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { registerEmulatorCommands } from "../../src/cli/emulator-commands.js";
-import { parseDirectoryYaml } from "../../src/emulator/directory-file.js";
+import {
+  DirectoryFileError,
+  parseDirectoryFile,
+  parseDirectoryYaml,
+} from "../../src/emulator/directory-file.js";
 import { formatReport, reportJson } from "../../src/emulator/report.js";
 import { isCleanRun, runSimulation } from "../../src/emulator/simulate.js";
 import { startScimgate, type TestScimgate } from "../helpers/scimgate.js";
@@ -136,6 +140,33 @@ describe("simulate against a broken target", () => {
       });
       expect(report.quarantined).toBe(true);
       expect(formatReport(report)).toContain("quarantine: EncounteredQuarantineException");
+    } finally {
+      await target.close();
+    }
+  });
+});
+
+describe("directory references", () => {
+  it.each([
+    [{ groups: [{ displayName: "G", members: ["nobody"] }] }, "unknown user 'nobody'"],
+    [{ users: [{ userPrincipalName: "a@b.c", manager: "ghost" }] }, "unknown user 'ghost'"],
+    [{ assignments: { groups: ["Nope"] } }, "unknown group 'Nope'"],
+    [
+      { users: [{ userPrincipalName: "a@b.c" }], steps: [{ changes: [{ op: "unassign", user: "a@b.c" }] }] },
+      "is not assigned",
+    ],
+  ])("refuses %j with a clear DirectoryFileError", async (raw, message) => {
+    const target = await startMemoryScimTarget();
+    try {
+      const run = runSimulation({
+        target: target.url,
+        token: target.token,
+        directory: parseDirectoryFile(raw),
+      });
+      await expect(run).rejects.toThrow(DirectoryFileError);
+      await expect(
+        runSimulation({ target: target.url, token: target.token, directory: parseDirectoryFile(raw) }),
+      ).rejects.toThrow(message);
     } finally {
       await target.close();
     }

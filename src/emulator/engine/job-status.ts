@@ -72,6 +72,49 @@ function countByType(run: CycleRun) {
   ];
 }
 
+/** The cycle's execution state (synchronizationTaskExecutionResult). */
+function executionState(run: CycleRun): "Succeeded" | "EntryLevelErrors" | "Failed" {
+  const { failed, exported } = run.counters;
+  if (run.quarantine || (failed > 0 && exported === 0)) return "Failed";
+  return failed > 0 ? "EntryLevelErrors" : "Succeeded";
+}
+
+interface CycleFacts {
+  began: string;
+  now: string;
+  entitled: number;
+  imported: number;
+  reason: string | undefined;
+}
+
+function buildExecution(run: CycleRun, facts: CycleFacts, state: string) {
+  const escrowed = run.job.engine.escrows.size;
+  return {
+    activityIdentifier: run.log.cycleId,
+    countEntitled: facts.entitled,
+    countEntitledForProvisioning: facts.entitled,
+    countEscrowed: escrowed,
+    countEscrowedRaw: escrowed,
+    countExported: run.counters.exported,
+    countExports: run.counters.exports,
+    countImported: facts.imported,
+    countImportedDeltas: facts.imported,
+    countImportedReferenceDeltas: 0,
+    error: facts.reason ? (run.job.status.quarantine as { error: unknown }).error : null,
+    state,
+    timeBegan: facts.began,
+    timeEnded: facts.now,
+  };
+}
+
+/** Steady state: no escrow and no quarantine at the end of a cycle. */
+function updateSteadyState(run: CycleRun, now: string, reason: string | undefined): void {
+  const status = run.job.status;
+  if (run.job.engine.escrows.size > 0 || reason) return;
+  if (status.steadyStateFirstAchievedTime === MIN_DATE) status.steadyStateFirstAchievedTime = now;
+  status.steadyStateLastAchievedTime = now;
+}
+
 /** Updates `job.status` from a finished cycle; returns the execution's state. */
 export function recordCycle(
   run: CycleRun,
@@ -82,41 +125,17 @@ export function recordCycle(
 ): string {
   const now = new Date(run.state.now()).toISOString();
   const status = run.job.status;
-  const escrowed = run.job.engine.escrows.size;
   const reason = run.quarantine ? "EncounteredQuarantineException" : escrowReason(run, entitled, t);
   applyQuarantine(run, reason, now);
-  const state =
-    run.quarantine || (run.counters.failed > 0 && run.counters.exported === 0)
-      ? "Failed"
-      : run.counters.failed > 0
-        ? "EntryLevelErrors"
-        : "Succeeded";
-  const execution = {
-    activityIdentifier: run.log.cycleId,
-    countEntitled: entitled,
-    countEntitledForProvisioning: entitled,
-    countEscrowed: escrowed,
-    countEscrowedRaw: escrowed,
-    countExported: run.counters.exported,
-    countExports: run.counters.exports,
-    countImported: imported,
-    countImportedDeltas: imported,
-    countImportedReferenceDeltas: 0,
-    error: reason ? (status.quarantine as { error: unknown }).error : null,
-    state,
-    timeBegan: began,
-    timeEnded: now,
-  };
+  const state = executionState(run);
+  const execution = buildExecution(run, { began, now, entitled, imported, reason }, state);
   status.lastExecution = execution;
   if (state === "Succeeded") status.lastSuccessfulExecution = execution;
   if (state === "Succeeded" && run.counters.exports > 0)
     status.lastSuccessfulExecutionWithExports = execution;
   status.countSuccessiveCompleteFailures =
     state === "Failed" ? Number(status.countSuccessiveCompleteFailures ?? 0) + 1 : 0;
-  if (escrowed === 0 && !reason) {
-    if (status.steadyStateFirstAchievedTime === MIN_DATE) status.steadyStateFirstAchievedTime = now;
-    status.steadyStateLastAchievedTime = now;
-  }
+  updateSteadyState(run, now, reason);
   status.synchronizedEntryCountByType = countByType(run);
   if (reason) status.code = "Quarantine";
   else if (run.job.schedule.state === "Active") status.code = "Active";

@@ -7,7 +7,7 @@ import type { DirectoryGroup, DirectoryUser } from "../directory.js";
 import { beginFacts, type CycleRun, call, fail, isSuccess, succeed } from "./cycle-context.js";
 import type { Anchor } from "./engine-state.js";
 import { classifyFailure } from "./export-errors.js";
-import { step } from "./log-builder.js";
+import { type ActionFacts, step } from "./log-builder.js";
 import {
   buildManagerOp,
   buildMemberAddOps,
@@ -116,6 +116,14 @@ export async function syncMembers(
   }
 }
 
+function memberFacts(run: CycleRun, group: DirectoryGroup, anchor: Anchor, count: number): ActionFacts {
+  const facts = beginFacts(run, group.id, "Group", group.displayName, anchor.targetId);
+  facts.action = "update";
+  const description = `Resolved ${count} member reference(s) of Group '${group.displayName}'`;
+  facts.steps.push(step("EntryReferenceResolution", "referenceResolution", "success", description));
+  return facts;
+}
+
 async function patchMembers(
   run: CycleRun,
   group: DirectoryGroup,
@@ -128,48 +136,33 @@ async function patchMembers(
     kind === "add"
       ? buildMemberAddOps(targetIds, run.compliant)
       : buildMemberRemoveOps(targetIds, run.compliant);
-  const facts = beginFacts(run, group.id, "Group", group.displayName, anchor.targetId);
-  facts.action = "update";
-  facts.steps.push(
-    step(
-      "EntryReferenceResolution",
-      "referenceResolution",
-      "success",
-      `Resolved ${sourceIds.length} member reference(s) of Group '${group.displayName}'`,
-    ),
-  );
-  const result = await call(
-    run,
-    facts,
-    "PATCH",
-    `/Groups/${encodeURIComponent(anchor.targetId)}`,
-    buildPatchBody(ops),
-  );
+  const facts = memberFacts(run, group, anchor, sourceIds.length);
+  const path = `/Groups/${encodeURIComponent(anchor.targetId)}`;
+  const result = await call(run, facts, "PATCH", path, buildPatchBody(ops));
   if (!isSuccess(result)) {
-    fail(
-      run,
-      facts,
-      classifyFailure(result, "update"),
-      "EntryExportUpdate",
-      `Failed to update the members of Group '${group.displayName}'`,
-    );
+    const why = `Failed to update the members of Group '${group.displayName}'`;
+    fail(run, facts, classifyFailure(result, "update"), "EntryExportUpdate", why);
     return false;
   }
-  for (const id of sourceIds)
-    kind === "add" ? anchor.exportedMembers.add(id) : anchor.exportedMembers.delete(id);
+  for (const id of sourceIds) {
+    if (kind === "add") anchor.exportedMembers.add(id);
+    else anchor.exportedMembers.delete(id);
+  }
+  const joined = targetIds.join(", ");
   facts.modified = [
     {
       displayName: "members",
-      oldValue: kind === "remove" ? targetIds.join(", ") : null,
-      newValue: kind === "add" ? targetIds.join(", ") : null,
+      oldValue: kind === "remove" ? joined : null,
+      newValue: kind === "add" ? joined : null,
     },
   ];
+  const verb = kind === "add" ? "added" : "removed";
   facts.steps.push(
     step(
       "EntryExportUpdate",
       "export",
       "success",
-      `Group '${group.displayName}' members were ${kind === "add" ? "added" : "removed"} in customappsso`,
+      `Group '${group.displayName}' members were ${verb} in customappsso`,
     ),
   );
   succeed(run, facts);
