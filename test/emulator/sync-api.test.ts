@@ -207,6 +207,22 @@ describe("schema", () => {
     );
   });
 
+  it("round-trips the metadata blobs real schemas carry", async () => {
+    const { sp } = await createScimApp(em);
+    const job = await createJob(em, sp.id);
+    const url = `${sync(sp.id)}/jobs/${job.id}/schema`;
+    const schema = (await graph(em, "GET", url)).body;
+    schema.synchronizationRules[0].metadata = [
+      { key: "defaultSourceObjectMappings", value: '[{"name":"x"}]' },
+    ];
+    schema.synchronizationRules[0].objectMappings[0].metadata = [{ key: "Disposition", value: '"Normal"' }];
+    schema.directories[1].objects[0].attributes[0].metadata = [
+      { key: "ComplexObjectDefinition", value: '{"Name":"emails"}' },
+    ];
+    expect((await graph(em, "PUT", url, schema)).status).toBe(204);
+    expect((await graph(em, "GET", url)).body).toEqual(schema);
+  });
+
   it("refuses a schema whose expression uses an unknown function", async () => {
     const { sp } = await createScimApp(em);
     const job = await createJob(em, sp.id);
