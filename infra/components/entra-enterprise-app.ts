@@ -73,6 +73,8 @@ export class EntraEnterpriseApp extends pulumi.ComponentResource {
         clientId: found.clientId,
         useExisting: true,
         appRoleAssignmentRequired: true,
+        // The Enterprise App's Owners blade shows the service principal's owners; the registration's are set below.
+        ...(args.owners.length > 0 ? { owners: [...args.owners] } : {}),
         notificationEmailAddresses: [...args.notificationEmails],
         ...(args.sso ? { preferredSingleSignOnMode: "saml" } : {}),
       },

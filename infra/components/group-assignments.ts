@@ -94,7 +94,7 @@ export class GroupAssignments extends pulumi.ComponentResource {
       return { objectId: group.objectId, displayName: group.displayName };
     }
     const found = azuread.getGroupOutput(
-      g.objectId ? { objectId: g.objectId } : { displayName: g.displayName!, securityEnabled: true },
+      g.objectId ? { objectId: g.objectId } : { displayName: g.displayName! },
       parent,
     );
     return { objectId: found.objectId, displayName: found.displayName };

@@ -89,6 +89,7 @@ describe("the Pulumi program on the example stack", () => {
       useExisting: true,
       appRoleAssignmentRequired: true,
       preferredSingleSignOnMode: "saml",
+      owners: ["6f1d2c3b-4a59-4e68-9d7c-0b1a2c3d4e5f"],
       notificationEmailAddresses: ["it-ops@contoso.example"],
     });
   });
