@@ -62,6 +62,7 @@ describe("every Graph request scimgate sends", () => {
       objectId: ada.id,
       objectTypeName: "User",
     });
+    await restart(graph, r.servicePrincipalObjectId, r.job.jobId, false);
     await restart(graph, r.servicePrincipalObjectId, r.job.jobId, true);
     await readLogs(graph, r.job.jobId, 5);
     await deleteJobResource(r.job, deps);
