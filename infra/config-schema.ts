@@ -112,6 +112,8 @@ export const groupSchema = z
     create: z.boolean().default(false),
     description: z.string().optional(),
     members: z.array(guid("member")).default([]),
+    /** Dynamic membership rule of a created group, e.g. `(user.accountEnabled -eq true)`. */
+    dynamicRule: z.string().min(1).optional(),
     roles: z.array(z.string().min(1)).default([]),
   })
   .refine((g) => (g.objectId === undefined) !== (g.displayName === undefined), {
@@ -122,6 +124,9 @@ export const groupSchema = z
   })
   .refine((g) => g.create || g.members.length === 0, {
     error: "`members` only applies to a group the stack creates (`create: true`)",
+  })
+  .refine((g) => g.dynamicRule === undefined || (g.create && g.members.length === 0), {
+    error: "`dynamicRule` needs `create: true` and no `members` (Entra computes the members)",
   });
 
 /** Schema of `scimgate:roles`. */

@@ -11,6 +11,8 @@ export interface GroupAssignmentSpec {
   create: boolean;
   description?: string;
   members: readonly string[];
+  /** Dynamic membership rule of a created group (the "All Employees" pattern without manual upkeep). */
+  dynamicRule?: string;
   roles: readonly string[];
 }
 
@@ -88,6 +90,9 @@ export class GroupAssignments extends pulumi.ComponentResource {
           preventDuplicateNames: true,
           ...(g.description ? { description: g.description } : {}),
           ...(g.members.length > 0 ? { members: [...g.members] } : {}),
+          ...(g.dynamicRule
+            ? { types: ["DynamicMembership"], dynamicMembership: { enabled: true, rule: g.dynamicRule } }
+            : {}),
         },
         parent,
       );

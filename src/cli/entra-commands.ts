@@ -251,6 +251,10 @@ export async function runSandbox(opts: {
     const result = await runOnboarding(plan, { graph, admin: { adminUrl: service.url, adminToken } });
     describeOnboarding(result, write);
     write("  note: SAML SSO and app owners are azuread's part of `pulumi up`; the sandbox skips them.");
+    for (const g of plan.groups.filter((x) => x.dynamicRule))
+      write(
+        `  note: dynamic membership of ${g.key} is not emulated; the group starts with its listed members only.`,
+      );
     const cycle = result.run.enabled
       ? await emulator.runCycle(result.servicePrincipalObjectId, result.job.jobId)
       : null;

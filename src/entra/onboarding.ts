@@ -29,6 +29,7 @@ export interface OnboardingPlan {
     create: boolean;
     description?: string;
     members: readonly string[];
+    dynamicRule?: string;
     roles: readonly string[];
   }[];
   roles: { definitions: { name: string; description?: string }[]; defaultRoles: string[] };

@@ -112,6 +112,15 @@ describe("parseStackConfig", () => {
       "`scimgate:groups[0]`: `members` only applies to a group the stack creates (`create: true`)",
     ],
     [
+      "a dynamic rule on an existing group",
+      {
+        groups: [
+          { objectId: "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f", dynamicRule: "(user.accountEnabled -eq true)" },
+        ],
+      },
+      "`scimgate:groups[0]`: `dynamicRule` needs `create: true` and no `members`",
+    ],
+    [
       "a group role that is not defined",
       { groups: [{ displayName: "x", roles: ["admin"] }] },
       '`scimgate:groups[0].roles`: role "admin" is not defined; add it to `scimgate:roles.definitions`',

@@ -12,6 +12,14 @@ beforeAll(async () => {
     "scimgate:app": JSON.stringify({ displayName: "scimgate (Fabrikam)" }),
     "scimgate:graph": JSON.stringify({ cloud: "usgov" }),
     "scimgate:provisioning": JSON.stringify({ enabled: false, groups: { enabled: false } }),
+    "scimgate:groups": JSON.stringify([
+      {
+        key: "everyone",
+        displayName: "Everyone",
+        create: true,
+        dynamicRule: "(user.accountEnabled -eq true)",
+      },
+    ]),
   });
   program = await import("../../infra/index.js");
   await outputValue(pulumi.all([program.jobId, program.tenantUrl]));
@@ -19,13 +27,15 @@ beforeAll(async () => {
 });
 
 describe("the Pulumi program on a minimal stack", () => {
-  it("creates no SSO, owner or group resources when the stack has none", () => {
+  it("creates no SSO or owner resources when the stack has none", () => {
     expect(seen.map((s) => s.name).sort()).toEqual(
       [
         "entra",
         "entra-app",
         "entra-sp",
         "entra-groups",
+        "entra-groups-everyone",
+        "entra-groups-everyone-assignment",
         "scimgate",
         "scimgate-tenant",
         "scimgate-key",
@@ -38,6 +48,16 @@ describe("the Pulumi program on a minimal stack", () => {
     );
     const sp = seen.find((s) => s.name === "entra-sp")!;
     expect(sp.inputs.preferredSingleSignOnMode).toBeUndefined();
+  });
+
+  it("creates a dynamic-membership group for the All Employees pattern", () => {
+    expect(seen.find((s) => s.name === "entra-groups-everyone")!.inputs).toEqual({
+      displayName: "Everyone",
+      securityEnabled: true,
+      preventDuplicateNames: true,
+      types: ["DynamicMembership"],
+      dynamicMembership: { enabled: true, rule: "(user.accountEnabled -eq true)" },
+    });
   });
 
   it("leaves the management token to the environment and the Tenant URL without the PATCH flag", async () => {
