@@ -268,3 +268,39 @@ describe("escrow thresholds", () => {
     expect((await p.cycle()).state).toBe("Succeeded");
   });
 });
+
+describe("four weeks later", () => {
+  const DAY = 24 * 3600_000;
+
+  it("prunes escrow entries after 28 days and says so in status.escrowsPruned", async () => {
+    let clock = Date.parse("2026-01-01T00:00:00Z");
+    await setUp({ now: () => clock });
+    target.faults.push({ method: "POST", status: 500 });
+    await addAssignedUser("old@contoso.com");
+    await p.cycle();
+    clock += 28 * DAY;
+    const later = await p.cycle();
+    expect(later.records).toEqual([]);
+    expect((await p.jobState()).status).toMatchObject({ escrowsPruned: true });
+    expect(em.state.servicePrincipal(p.sp.id).jobs.get(p.job.id)!.engine.escrows.size).toBe(0);
+  });
+
+  it("disables a job that has been in quarantine for four weeks", async () => {
+    let clock = Date.parse("2026-01-01T00:00:00Z");
+    await setUp({ now: () => clock });
+    target.faults.push({ status: 401 });
+    await addAssignedUser("q@contoso.com");
+    await p.cycle();
+    clock += 7 * DAY;
+    await p.cycle();
+    expect((await p.jobState()).schedule.state).toBe("Active");
+    clock += 21 * DAY;
+    await p.cycle();
+    const job = await p.jobState();
+    expect(job.schedule.state).toBe("Disabled");
+    expect(job.status).toMatchObject({
+      code: "Quarantine",
+      quarantine: { seriesCount: 3, seriesBegan: "2026-01-01T00:00:00.000Z" },
+    });
+  });
+});

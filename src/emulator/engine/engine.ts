@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import { GraphError } from "../graph-errors.js";
 import type { EmulatorState, ServicePrincipal, SyncJob } from "../state.js";
 import { createRun, executeCycle, userInScope } from "./cycle.js";
-import { DEFAULT_THRESHOLDS, type QuarantineThresholds, recordCycle } from "./job-status.js";
+import { DEFAULT_THRESHOLDS, pruneEscrows, type QuarantineThresholds, recordCycle } from "./job-status.js";
 import { runOnDemand } from "./on-demand.js";
 import type { ProvisioningRecord } from "./provisioning-log.js";
 import type { ScimTarget } from "./scim-client.js";
@@ -124,6 +124,7 @@ export class ProvisioningEngine {
     const target = this.targetFor(sp);
     if (!target)
       throw new Error(`Job ${jobId} has no BaseAddress secret; PUT synchronization/secrets first.`);
+    pruneEscrows(job, this.state.now());
     const began = new Date(this.state.now()).toISOString();
     const startSeq = this.state.directory.sequence;
     const run = createRun(this.state, sp, job, {

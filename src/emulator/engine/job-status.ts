@@ -17,6 +17,27 @@ export interface QuarantineThresholds {
   absolute: number;
 }
 
+/** Escrow entries are dropped, and a quarantined job disabled, after 28 days (entra-scim-client.md §3). */
+export const ESCROW_LIFETIME_MS = 28 * 24 * 3600_000;
+
+/** Drops escrow entries older than 28 days (status.escrowsPruned) before a cycle. */
+export function pruneEscrows(job: CycleRun["job"], now: number): void {
+  for (const [id, escrow] of job.engine.escrows) {
+    if (now - Date.parse(escrow.firstFailure) >= ESCROW_LIFETIME_MS) {
+      job.engine.escrows.delete(id);
+      job.status.escrowsPruned = true;
+    }
+  }
+}
+
+/** A job quarantined for four weeks is disabled (§3 "Quarantine"). */
+function disableLongQuarantine(run: CycleRun, now: string): void {
+  const q = run.job.status.quarantine as { seriesBegan?: string } | null;
+  if (q?.seriesBegan && Date.parse(now) - Date.parse(q.seriesBegan) >= ESCROW_LIFETIME_MS) {
+    run.job.schedule = { ...run.job.schedule, state: "Disabled" };
+  }
+}
+
 /** The documented thresholds (entra-scim-client.md §0.8, §3). */
 export const DEFAULT_THRESHOLDS: QuarantineThresholds = {
   minFailures: 5000,
@@ -137,6 +158,7 @@ export function recordCycle(
     state === "Failed" ? Number(status.countSuccessiveCompleteFailures ?? 0) + 1 : 0;
   updateSteadyState(run, now, reason);
   status.synchronizedEntryCountByType = countByType(run);
+  disableLongQuarantine(run, now);
   if (reason) status.code = "Quarantine";
   else if (run.job.schedule.state === "Active") status.code = "Active";
   else if (run.job.schedule.state === "Paused") status.code = "Paused";
