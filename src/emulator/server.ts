@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { EmulatorContext } from "./context.js";
+import { type ControlPlane, registerControlRoutes } from "./control-routes.js";
 import type { Directory } from "./directory.js";
 import type { DirectoryFile } from "./directory-file.js";
 import { seedDirectory } from "./directory-seed.js";
@@ -154,7 +155,7 @@ async function handle(p: Pipeline, request: FastifyRequest, reply: FastifyReply)
   }
 }
 
-function buildApp(pipeline: Pipeline, logger: Logger | false): FastifyInstance {
+function buildApp(pipeline: Pipeline, logger: Logger | false, control: ControlPlane): FastifyInstance {
   // Fastify's own failures (e.g. a malformed URL) are answered in Graph's envelope too.
   const frameworkErrors = (error: Error, request: FastifyRequest, reply: FastifyReply) =>
     sendError(
@@ -170,6 +171,7 @@ function buildApp(pipeline: Pipeline, logger: Logger | false): FastifyInstance {
   app.addContentTypeParser("*", { parseAs: "string" }, parseJsonBody);
   app.all("/v1.0/*", (request, reply) => handle(pipeline, request, reply));
   app.all("/v1.0", (request, reply) => handle(pipeline, request, reply));
+  registerControlRoutes(app, control);
   app.setNotFoundHandler((request, reply) => {
     const ids = requestIds(request);
     return sendError(
@@ -203,8 +205,8 @@ function createContext(opts: GraphEmulatorOptions, logger: Logger | false) {
     syncLag: opts.syncLag,
     graphUrl: () => holder.graphUrl,
   };
-  if (opts.directory) seedDirectory(ctx, opts.directory);
-  return { ctx, holder };
+  const seed = opts.directory ? seedDirectory(ctx, opts.directory) : undefined;
+  return { ctx, holder, seed };
 }
 
 function createRouter(ctx: EmulatorContext): GraphRouter {
@@ -229,14 +231,12 @@ function originOf(app: FastifyInstance, opts: GraphEmulatorOptions): string {
 /** Starts the Graph emulator on an HTTP port and returns its handle. */
 export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
   const logger = opts.logger ?? false;
-  const { ctx, holder } = createContext(opts, logger);
+  const { ctx, holder, seed } = createContext(opts, logger);
   const { state, engine } = ctx;
   const throttler = new Throttler(state.now, opts.throttling === true ? {} : opts.throttling || undefined);
   const validator = new GraphRequestValidator();
-  const app = buildApp(
-    { router: createRouter(ctx), validator, throttler, requireAuth: opts.requireAuth ?? true },
-    logger,
-  );
+  const pipeline = { router: createRouter(ctx), validator, throttler, requireAuth: opts.requireAuth ?? true };
+  const app = buildApp(pipeline, logger, { engine, seed, steps: opts.directory?.steps ?? [] });
   await app.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
   const url = originOf(app, opts);
   holder.graphUrl = `${url}/v1.0`;
