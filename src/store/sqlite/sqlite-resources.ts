@@ -30,9 +30,10 @@ interface ResourceRow {
   version: number;
   created: string;
   last_modified: string;
+  groups_json?: string;
 }
 
-function toResource(row: ResourceRow): StoredResource & { origin?: UserOrigin } {
+function toResource(row: ResourceRow): StoredUser {
   return {
     id: row.id,
     ...(row.origin ? { origin: row.origin } : {}),
@@ -40,7 +41,28 @@ function toResource(row: ResourceRow): StoredResource & { origin?: UserOrigin } 
     version: row.version,
     created: row.created,
     lastModified: row.last_modified,
+    ...(row.groups_json === undefined ? {} : { groups: parseGroups(row.groups_json) }),
   };
+}
+
+/**
+ * A user's direct groups (by name) as one JSON column of the user's own row (`u`), so reading a user with
+ * its groups is one statement, not two (Entra's lookups return `groups`).
+ */
+function groupsJson(tenantSql: string, idSql: string): string {
+  return `(SELECT json_group_array(json_array(g.id, g.display_name, g.external_id) ORDER BY g.display_name_lc)
+    FROM group_members m JOIN groups g ON g.tenant_id = m.tenant_id AND g.id = m.group_id
+    WHERE m.tenant_id = ${tenantSql} AND m.member_id = ${idSql})`;
+}
+
+const GROUPS_JSON = groupsJson("u.tenant_id", "u.id");
+
+function parseGroups(json: string): UserGroupRef[] {
+  return (JSON.parse(json) as [string, string, string | null][]).map(([value, display, externalId]) => ({
+    value,
+    display,
+    externalId,
+  }));
 }
 
 function now(): string {
@@ -124,14 +146,10 @@ export class SqliteResources {
   }
 
   private userGroups(tenantId: string, userId: string): UserGroupRef[] {
-    const rows = this.sql
-      .stmt(
-        `SELECT g.id, g.display_name, g.external_id FROM group_members m
-         JOIN groups g ON g.tenant_id = m.tenant_id AND g.id = m.group_id
-         WHERE m.tenant_id = ? AND m.member_id = ? ORDER BY g.display_name_lc`,
-      )
-      .all(tenantId, userId) as { id: string; display_name: string; external_id: string | null }[];
-    return rows.map((r) => ({ value: r.id, display: r.display_name, externalId: r.external_id }));
+    const row = this.sql
+      .stmt(`SELECT ${GROUPS_JSON} AS groups_json FROM users u WHERE u.tenant_id = ? AND u.id = ?`)
+      .get(tenantId, userId) as { groups_json: string } | undefined;
+    return row ? parseGroups(row.groups_json) : [];
   }
 
   async getUser(
@@ -139,14 +157,14 @@ export class SqliteResources {
     id: string,
     opts: { groups?: boolean } = {},
   ): Promise<StoredUser | undefined> {
+    const groups = opts.groups ? `, ${GROUPS_JSON} AS groups_json` : "";
     const row = this.sql
       .stmt(
-        "SELECT id, origin, doc, version, created, last_modified FROM users WHERE tenant_id = ? AND id = ?",
+        `SELECT u.id, u.origin, u.doc, u.version, u.created, u.last_modified${groups} FROM users u
+         WHERE u.tenant_id = ? AND u.id = ?`,
       )
       .get(tenantId, id) as ResourceRow | undefined;
-    if (!row) return undefined;
-    const r = toResource(row);
-    return opts.groups ? { ...r, groups: this.userGroups(tenantId, id) } : r;
+    return row ? toResource(row) : undefined;
   }
 
   async listUsers(
@@ -154,12 +172,16 @@ export class SqliteResources {
     q: ListQuery,
     opts: { groups?: boolean } = {},
   ): Promise<ListPage<StoredUser>> {
-    const page = this.list("users", userLayout(tenantId), tenantId, q, ", u.origin");
-    if (!opts.groups) return page;
-    return {
-      ...page,
-      resources: page.resources.map((r) => ({ ...r, groups: this.userGroups(tenantId, r.id) })),
-    };
+    const page = buildListSql("users", userLayout(tenantId), tenantId, q, ", u.origin");
+    // Groups are read for the page's rows only: the page is a LIMITed subquery (a co-routine SQLite
+    // scans in its ORDER BY order), so a filter matching many rows never computes their groups.
+    const sql = opts.groups
+      ? `SELECT p.*, ${groupsJson("?", "p.id")} AS groups_json FROM (${page.page.sql}) p`
+      : page.page.sql;
+    const params = opts.groups ? [tenantId, ...page.page.params] : page.page.params;
+    const rows = this.sql.stmt(sql).all(...params) as ResourceRow[];
+    const total = totalOf(q, rows.length) ?? this.count(page.count.sql, page.count.params);
+    return { totalResults: total, resources: rows.map(toResource) };
   }
 
   private list(
