@@ -1,6 +1,13 @@
 import type { AccessKey, AuditRecord, KeyKind, Store, Tenant } from "../store/store.js";
 import { StoreError } from "../store/store.js";
-import { createAccessKey, createPepper, createProjectId, parseToken, verifySecret } from "./keys.js";
+import {
+  createAccessKey,
+  createPepper,
+  createProjectId,
+  type ParsedToken,
+  parseToken,
+  verifySecret,
+} from "./keys.js";
 
 /** A key as shown to operators: never the secret or its hash. */
 export interface KeyInfo {
@@ -31,6 +38,9 @@ export type AuthFailure =
   | "expired"
   | "bad_secret";
 
+/** Most verified tokens remembered at once; the memo is dropped whole when full. */
+const VERIFIED_TOKENS_MAX = 10_000;
+
 /** How often (ms) a key's last-used time is written at most, so auth stays a read on the hot path. */
 export const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
@@ -42,6 +52,8 @@ function toInfo(k: AccessKey): KeyInfo {
 /** Tenants, keys and token checks: the one place that knows the `ProjectID:AccessKey` scheme. */
 export class Tenancy {
   private readonly lastWrite = new Map<string, number>();
+  /** Token → the stored hash it was verified against (bounded; see secretMatches). */
+  private readonly verified = new Map<string, Buffer>();
 
   private constructor(
     private readonly store: Store,
@@ -107,12 +119,24 @@ export class Tenancy {
     if (parsed.projectId !== this.projectId) return "wrong_project";
     const key = await this.store.getKey(parsed.keyId);
     if (!key) return "unknown_key";
-    if (!verifySecret(this.pepper, parsed, key.secretHash)) return "bad_secret";
+    if (!this.secretMatches(token, parsed, key.secretHash)) return "bad_secret";
     if (key.kind !== kind || parsed.kind !== kind) return "wrong_kind";
     if (key.revokedAt !== null) return "revoked";
     if (key.expiresAt !== null && Date.parse(key.expiresAt) <= Date.now()) return "expired";
     this.noteUse(key.id);
     return { kind, keyId: key.id, tenantId: key.tenantId };
+  }
+
+  /**
+   * Verifies the secret, remembering tokens that matched which stored hash: the key row is still read on
+   * every request, so revocation, expiry and deletion take effect at once; only the HMAC is skipped.
+   */
+  private secretMatches(token: string, parsed: ParsedToken, stored: Buffer): boolean {
+    if (this.verified.get(token)?.equals(stored)) return true;
+    if (!verifySecret(this.pepper, parsed, stored)) return false;
+    if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.clear();
+    this.verified.set(token, stored);
+    return true;
   }
 
   private noteUse(keyId: string): void {
