@@ -31,8 +31,8 @@ async function post(path: string, body?: unknown) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   // biome-ignore lint/suspicious/noExplicitAny: test assertions read arbitrary JSON
-  const body: any = await res.json();
-  return { status: res.status, body };
+  const json: any = await res.json();
+  return { status: res.status, body: json };
 }
 
 describe("/_emulator control plane", () => {
