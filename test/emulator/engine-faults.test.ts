@@ -81,6 +81,22 @@ describe("wire shapes", () => {
   });
 });
 
+describe("member batches", () => {
+  beforeEach(() => setUp({ engine: { memberBatchSize: 5 } }));
+
+  it("fills a new group with Add members PATCHes of at most memberBatchSize members", async () => {
+    const ids = [];
+    for (let n = 0; n < 12; n++)
+      ids.push(em.directory.addUser({ userPrincipalName: `b${n}@contoso.com` }).id);
+    const group = em.directory.addGroup({ displayName: "Big", memberIds: ids });
+    await p.assign(group.id);
+    await p.cycle();
+    const memberPatches = target.writes().filter((w) => w.path.startsWith("/Groups/"));
+    expect(memberPatches.map((w) => w.body.Operations[0].value.length)).toEqual([5, 5, 2]);
+    expect([...target.groups.values()][0]!.members).toHaveLength(12);
+  });
+});
+
 describe("the aadOptscim062020 dialect", () => {
   beforeEach(() => setUp({}, "?aadOptscim062020"));
 
