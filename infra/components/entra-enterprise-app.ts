@@ -1,6 +1,7 @@
 /** The Entra Enterprise Application: non-gallery template, owners, optional SAML SSO, and its User app role. */
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
+import { ServicePrincipalInfo } from "../providers/service-principal-info-provider.js";
 import { SigningKeyActivation } from "../providers/signing-key-provider.js";
 
 /** Application template id of a non-gallery ("Custom") app. */
@@ -28,19 +29,6 @@ export interface EntraEnterpriseAppArgs {
   graphUrl: string;
 }
 
-/** Picks the id of the app role named "User" (template apps declare User and msiam_access; ids vary, never hard-code). */
-export function pickUserRoleId(
-  roles: readonly { displayName: string; id: string }[],
-  appName: string,
-): string {
-  const role = roles.find((r) => r.displayName === "User");
-  if (!role)
-    throw new Error(
-      `the service principal of "${appName}" has no "User" app role; was it created from the non-gallery template?`,
-    );
-  return role.id;
-}
-
 /** Validates the arguments before any child is created. */
 export function validateEnterpriseAppArgs(args: EntraEnterpriseAppArgs): void {
   if (!args.displayName.trim())
@@ -66,11 +54,16 @@ export class EntraEnterpriseApp extends pulumi.ComponentResource {
       { displayName: args.displayName, templateId: NON_GALLERY_TEMPLATE_ID },
       parent,
     );
-    const found = azuread.getServicePrincipalOutput({ objectId: app.servicePrincipalObjectId }, parent);
-    const sp = new azuread.ServicePrincipal(
+    // A data-source invoke right after instantiate can 404 while the service principal replicates.
+    const info = new ServicePrincipalInfo(
+      `${name}-sp-info`,
+      { graphUrl: args.graphUrl, servicePrincipalId: app.servicePrincipalObjectId },
+      parent,
+    );
+    new azuread.ServicePrincipal(
       `${name}-sp`,
       {
-        clientId: found.clientId,
+        clientId: info.appId,
         useExisting: true,
         appRoleAssignmentRequired: true,
         // The Enterprise App's Owners blade shows the service principal's owners; the registration's are set below.
@@ -89,8 +82,8 @@ export class EntraEnterpriseApp extends pulumi.ComponentResource {
     if (args.sso) this.configureSaml(name, args.sso, args.graphUrl, app);
     this.applicationObjectId = app.applicationObjectId;
     this.servicePrincipalObjectId = app.servicePrincipalObjectId;
-    this.clientId = found.clientId;
-    this.userRoleId = sp.appRoles.apply((roles) => pickUserRoleId(roles, args.displayName));
+    this.clientId = info.appId;
+    this.userRoleId = info.userRoleId;
     this.registerOutputs({
       applicationObjectId: this.applicationObjectId,
       servicePrincipalObjectId: this.servicePrincipalObjectId,

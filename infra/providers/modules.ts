@@ -14,6 +14,9 @@ export const SCHEMA_RESOURCE_MODULE = new URL(`../../src/entra/schema-resource${
 /** URL of src/entra/scimgate-tenant. */
 export const TENANT_RESOURCE_MODULE = new URL(`../../src/entra/scimgate-tenant${ext}`, import.meta.url).href;
 
+/** URL of src/entra/service-principal-info. */
+export const SP_INFO_MODULE = new URL(`../../src/entra/service-principal-info${ext}`, import.meta.url).href;
+
 /** URL of src/entra/signing-key. */
 export const SIGNING_KEY_MODULE = new URL(`../../src/entra/signing-key${ext}`, import.meta.url).href;
 

@@ -1,6 +1,7 @@
 /** Graph directory calls that azuread makes during `pulumi up`, for the offline sandbox and the CLI. */
 import { type Graph, GraphRequestError, hasGraphStatus } from "./graph-client.js";
 import { type RetryPolicy, withRetry } from "./retry.js";
+import { readServicePrincipalInfo } from "./service-principal-info.js";
 import { getServicePrincipal } from "./sync-job.js";
 
 /** Application template id of a non-gallery ("Custom") app. */
@@ -34,16 +35,13 @@ export async function instantiateApp(
   };
 }
 
-/** Reads the id of the service principal's "User" app role (ids vary between template revisions). */
+/** Reads the id of the service principal's "User" app role (the lookup the Pulumi program uses). */
 export async function readUserRoleId(graph: Graph, spId: string, policy?: RetryPolicy): Promise<string> {
-  const sp = await getServicePrincipal<{ appRoles?: { displayName: string; id: string }[] }>(
-    graph,
-    spId,
-    policy,
+  const info = await readServicePrincipalInfo(
+    { graphUrl: graph.graphUrl, servicePrincipalId: spId },
+    { graph, retry: policy },
   );
-  const role = (sp.appRoles ?? []).find((r) => r.displayName === "User");
-  if (!role) throw new Error(`service principal ${spId} has no "User" app role`);
-  return role.id;
+  return info.userRoleId;
 }
 
 /** A directory group as scimgate needs it. */

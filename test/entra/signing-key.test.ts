@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { instantiateApp } from "../../src/entra/directory-ops.js";
+import { readServicePrincipalInfo } from "../../src/entra/service-principal-info.js";
 import { activateSigningKey, readSigningKey } from "../../src/entra/signing-key.js";
 import { FAST_RETRY, type Harness, startHarness } from "./harness.js";
 
@@ -22,5 +23,30 @@ describe("the signing-key activation resource against the Graph emulator", () =>
     expect((await readSigningKey(outs, deps)).activeThumbprint).toBe(inputs.thumbprint);
     await h.graph.patch(`/servicePrincipals/${sp}`, { preferredTokenSigningKeyThumbprint: "0000" });
     expect((await readSigningKey(outs, deps)).activeThumbprint).toBe("0000");
+  });
+});
+
+describe("the service-principal lookup resource against the Graph emulator", () => {
+  it("waits out replication lag, then returns the appId and the User role id", async () => {
+    let now = 5_000_000;
+    const lagging = await startHarness({ consistencyDelayMs: 20_000, now: () => now });
+    try {
+      const sleep = async (ms: number) => {
+        now += ms;
+      };
+      const res = await lagging.graph.post<{ servicePrincipal: { id: string; appId: string } }>(
+        "/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate",
+        { displayName: "lagging" },
+      );
+      const info = await readServicePrincipalInfo(
+        { graphUrl: lagging.graph.graphUrl, servicePrincipalId: res.servicePrincipal.id },
+        { graph: lagging.graph, retry: { retries: 10, baseDelayMs: 5000, maxDelayMs: 5000, sleep } },
+      );
+      expect(info.appId).toBe(res.servicePrincipal.appId);
+      expect(info.userRoleId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(now).toBeGreaterThanOrEqual(5_020_000);
+    } finally {
+      await lagging.close();
+    }
   });
 });

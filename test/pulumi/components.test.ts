@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pickUserRoleId, validateEnterpriseAppArgs } from "../../infra/components/entra-enterprise-app.js";
+import { validateEnterpriseAppArgs } from "../../infra/components/entra-enterprise-app.js";
 import { validateGroupSpecs } from "../../infra/components/group-assignments.js";
 import { validateProvisioningArgs } from "../../infra/components/scim-provisioning.js";
 import { validateTargetTenantArgs } from "../../infra/components/scim-target-tenant.js";
@@ -7,15 +7,6 @@ import { validateTargetTenantArgs } from "../../infra/components/scim-target-ten
 const group = { key: "g", create: false, members: [], roles: [] };
 
 describe("component argument validation (before any child is created)", () => {
-  it("picks the User role by display name, never by a hard-coded id", () => {
-    const roles = [
-      { displayName: "msiam_access", id: "b9632174-c057-4f7e-951b-be3adc52bfe6" },
-      { displayName: "User", id: "18d14569-c3bd-439b-9a66-3a2aee01d14f" },
-    ];
-    expect(pickUserRoleId(roles, "app")).toBe("18d14569-c3bd-439b-9a66-3a2aee01d14f");
-    expect(() => pickUserRoleId([], "app")).toThrow('the service principal of "app" has no "User" app role');
-  });
-
   it.each<[string, () => void, string]>([
     [
       "an empty app name",

@@ -57,6 +57,8 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
       return { ...inputs, thumbprint: "A7D3C4626B8A84FDA868CCC67D274D402FFD0A10", keyId: "key-id-1" };
     case "azuread:index/group:Group":
       return { ...inputs, objectId: `${name}-object-id` };
+    case "pulumi-nodejs:dynamic/scimgate:ServicePrincipalInfo":
+      return { ...inputs, appId: "client-id-1", userRoleId: USER_ROLE.id };
     case "pulumi-nodejs:dynamic/scimgate:Tenant":
       return { ...inputs, tenantId: "tenant-1", scimUrl: "https://scimgate.example.com/scim/v2" };
     case "pulumi-nodejs:dynamic/scimgate:AccessKey":

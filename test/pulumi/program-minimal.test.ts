@@ -33,6 +33,7 @@ describe("the Pulumi program on a minimal stack", () => {
         "entra",
         "entra-app",
         "entra-sp",
+        "entra-sp-info",
         "entra-groups",
         "entra-groups-everyone",
         "entra-groups-everyone-assignment",

@@ -29,7 +29,7 @@ afterAll(async () => {
 
 describe("the program outside vitest", () => {
   it("registers the same resources when Node loads it with tsx", () => {
-    expect(seen).toHaveLength(20);
+    expect(seen).toHaveLength(21);
     expect(
       seen
         .filter((s) => s.type.startsWith("pulumi-nodejs:dynamic/scimgate:"))
@@ -40,6 +40,7 @@ describe("the program outside vitest", () => {
       "entra-provisioning-run",
       "entra-provisioning-schema",
       "entra-signing-key",
+      "entra-sp-info",
       "scimgate-key",
       "scimgate-roles",
       "scimgate-tenant",

@@ -38,6 +38,7 @@ describe("the Pulumi program on the example stack", () => {
         "scimgate:entra:EntraEnterpriseApp entra",
         "azuread:index/applicationFromTemplate:ApplicationFromTemplate entra-app",
         "azuread:index/servicePrincipal:ServicePrincipal entra-sp",
+        "pulumi-nodejs:dynamic/scimgate:ServicePrincipalInfo entra-sp-info",
         "azuread:index/applicationOwner:ApplicationOwner entra-owner-6f1d2c3b-4a59-4e68-9d7c-0b1a2c3d4e5f",
         "azuread:index/applicationIdentifierUri:ApplicationIdentifierUri entra-identifier-0",
         "azuread:index/applicationRedirectUris:ApplicationRedirectUris entra-reply-urls",
@@ -63,6 +64,7 @@ describe("the Pulumi program on the example stack", () => {
     const parents: Record<string, string> = {
       "entra-app": "entra",
       "entra-sp": "entra",
+      "entra-sp-info": "entra",
       "entra-reply-urls": "entra",
       "entra-signing-cert": "entra",
       "entra-signing-key": "entra",
@@ -79,7 +81,12 @@ describe("the Pulumi program on the example stack", () => {
       expect(byName(child).parent, child).toBe(urnOf(parent));
   });
 
-  it("instantiates the non-gallery template and reuses its service principal", () => {
+  it("instantiates the non-gallery template and reuses its service principal once it has replicated", () => {
+    expect(byName("entra-sp-info").inputs).toMatchObject({
+      graphUrl: "https://graph.microsoft.com/v1.0",
+      servicePrincipalId: "sp-object-id",
+    });
+    expect(byName("entra-sp").dependencies).toContain(urnOf("entra-sp-info"));
     expect(byName("entra-app").inputs).toEqual({
       displayName: "scimgate (Contoso)",
       templateId: "8adf8e6e-67b2-4cf2-a259-e3dc5476c621",
