@@ -401,9 +401,12 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
         { value: u.id, type: "User", display: "Em" },
       ]);
       expect((await store.getGroup(t.id, g.id))?.members).toBeUndefined();
-      expect((await store.getUser(t.id, u.id, { groups: true }))?.groups).toEqual([
-        { value: g.id, display: "Outer", externalId: "oid-1" },
-      ]);
+      const groups = [{ value: g.id, display: "Outer", externalId: "oid-1" }];
+      expect((await store.getUser(t.id, u.id, { groups: true }))?.groups).toEqual(groups);
+      expect((await store.listUsers(t.id, query(), { groups: true })).resources[0]?.groups).toEqual(groups);
+      // A store may return the groups with the update (saving the PATCH response a read); then they are right.
+      const updated = await store.updateUser(t.id, u.id, (c) => c.doc, {}, audit("patch", "User"));
+      if (updated.groups !== undefined) expect(updated.groups).toEqual(groups);
     });
 
     it("treats displayName as unique per tenant, case-insensitively", async () => {

@@ -111,7 +111,10 @@ export class PgDb {
     return this.withRetry(() => this.attempt(fn, true));
   }
 
-  /** Runs a single read statement (autocommit: one statement is its own snapshot), retried like `tx`. */
+  /**
+   * Runs reads without BEGIN/COMMIT (two round trips fewer), retried like `tx`. Under READ COMMITTED each
+   * statement sees its own snapshot inside a transaction too, so several reads lose nothing by it.
+   */
   async read<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     return this.withRetry(() => this.attempt(fn, false));
   }

@@ -6,6 +6,15 @@ import type { Sql } from "./postgres-db.js";
 const now = () => new Date().toISOString();
 
 /**
+ * A user's direct groups as one jsonb column of the user's own row (`u`), ordered by name: reading a user
+ * with its groups (what Entra's lookups return) is then one statement.
+ */
+export const USER_GROUPS_SQL = `(SELECT coalesce(jsonb_agg(jsonb_build_object('value', g.id, 'display',
+    g.display_name, 'externalId', g.external_id) ORDER BY g.display_name_lc, g.id), '[]'::jsonb)
+  FROM group_members m JOIN groups g ON g.tenant_id = m.tenant_id AND g.id = m.group_id
+  WHERE m.tenant_id = u.tenant_id AND m.member_id = u.id)`;
+
+/**
  * Locks the groups `memberId` belongs to before the member itself, in id order: the same order a group
  * PATCH takes (group row, then member row), so deleting a member and adding it elsewhere cannot deadlock.
  */

@@ -10,13 +10,21 @@ import {
   type StoredResource,
   type StoredUser,
   StoreError,
+  type UserGroupRef,
   type UserOrigin,
   type WriteOptions,
 } from "../store.js";
 import type { PgDb, Sql } from "./postgres-db.js";
 import { POSTGRES_DIALECT } from "./postgres-dialect.js";
 import { groupLayout, userLayout } from "./postgres-layout.js";
-import { applyMembers, lockGroupsOf, membersOf, removeAsMember, userGroups } from "./postgres-members.js";
+import {
+  applyMembers,
+  lockGroupsOf,
+  membersOf,
+  removeAsMember,
+  USER_GROUPS_SQL,
+  userGroups,
+} from "./postgres-members.js";
 import { insertAudit } from "./postgres-tenants.js";
 
 interface ResourceRow {
@@ -27,12 +35,14 @@ interface ResourceRow {
   created: string;
   last_modified: string;
   total?: string;
+  groups?: UserGroupRef[];
 }
 
-function toResource(row: ResourceRow): StoredResource & { origin?: UserOrigin } {
+function toResource(row: ResourceRow): StoredResource & { origin?: UserOrigin; groups?: UserGroupRef[] } {
   return {
     id: row.id,
     ...(row.origin ? { origin: row.origin } : {}),
+    ...(row.groups ? { groups: row.groups } : {}),
     doc: row.doc,
     version: row.version,
     created: row.created,
@@ -112,16 +122,14 @@ export class PostgresResources {
     id: string,
     opts: { groups?: boolean } = {},
   ): Promise<StoredUser | undefined> {
-    const run = async (sql: Sql) => {
-      const row = await sql.one<ResourceRow>(
-        `SELECT ${USER_COLUMNS} FROM users WHERE tenant_id = ? AND id = ?`,
+    const groups = opts.groups ? `, ${USER_GROUPS_SQL} AS groups` : "";
+    const row = await this.db.read((sql) =>
+      sql.one<ResourceRow>(
+        `SELECT ${USER_COLUMNS}${groups} FROM users u WHERE u.tenant_id = ? AND u.id = ?`,
         [tenantId, id],
-      );
-      if (!row) return undefined;
-      const r = toResource(row);
-      return opts.groups ? { ...r, groups: (await userGroups(sql, tenantId, [id])).get(id) ?? [] } : r;
-    };
-    return opts.groups ? this.db.tx(run) : this.db.read(run);
+      ),
+    );
+    return row ? toResource(row) : undefined;
   }
 
   async listUsers(
@@ -129,7 +137,7 @@ export class PostgresResources {
     q: ListQuery,
     opts: { groups?: boolean } = {},
   ): Promise<ListPage<StoredUser>> {
-    return this.db.tx(async (sql) => {
+    return this.db.read(async (sql) => {
       const page = await list(sql, "users", userLayout(tenantId), tenantId, q, ", u.origin");
       if (!opts.groups) return page;
       const groups = await userGroups(
@@ -154,14 +162,16 @@ export class PostgresResources {
       const doc = mutate(current);
       const at = now();
       const version = current.version + 1;
-      await sql.exec(
-        `UPDATE users SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?, active = ?,
-           doc = ?::jsonb, version = ?, last_modified = ?, origin = 'scim' WHERE tenant_id = ? AND id = ?`,
+      // The groups come back with the write, so the PATCH response needs no second read (Entra compares it).
+      const row = await sql.one<{ groups: UserGroupRef[] }>(
+        `UPDATE users u SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?, active = ?,
+           doc = ?::jsonb, version = ?, last_modified = ?, origin = 'scim' WHERE u.tenant_id = ? AND u.id = ?
+         RETURNING ${USER_GROUPS_SQL} AS groups`,
         [...userColumns(doc), JSON.stringify(doc), version, at, tenantId, id],
       );
       await writeEmails(sql, tenantId, id, doc);
       await insertAudit(sql, { ...audit, resourceId: id });
-      return { id, doc, version, created: current.created, lastModified: at };
+      return { id, doc, version, created: current.created, lastModified: at, groups: row?.groups ?? [] };
     });
   }
 
@@ -212,7 +222,7 @@ export class PostgresResources {
       const g = toResource(row);
       return opts.members ? { ...g, members: (await membersOf(sql, tenantId, [id])).get(id) ?? [] } : g;
     };
-    return opts.members ? this.db.tx(run) : this.db.read(run);
+    return this.db.read(run);
   }
 
   async listGroups(
@@ -220,7 +230,7 @@ export class PostgresResources {
     q: ListQuery,
     opts: { members?: boolean } = {},
   ): Promise<ListPage<StoredGroup>> {
-    return this.db.tx(async (sql) => {
+    return this.db.read(async (sql) => {
       const page = await list(sql, "groups", groupLayout(tenantId), tenantId, q);
       if (!opts.members) return page;
       const members = await membersOf(
