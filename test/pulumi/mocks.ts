@@ -77,8 +77,6 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>): 
 }
 
 function callResult(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
-  if (token === "azuread:index/getServicePrincipal:getServicePrincipal")
-    return { ...inputs, clientId: "client-id-1", appRoles: [MSIAM_ROLE, USER_ROLE] };
   if (token === "azuread:index/getGroup:getGroup")
     return {
       ...inputs,
