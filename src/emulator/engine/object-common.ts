@@ -26,12 +26,14 @@ export interface SourceEntity {
   mapping: ObjectMappingModel;
 }
 
+/** A mapped target attribute with the value the source wants. */
 export interface Desired {
   mapping: AttributeMapping;
   value: string;
   boolean: boolean;
 }
 
+/** The SCIM collection of the entity: `/Users` or `/Groups`. */
 export function endpoint(entity: SourceEntity): string {
   return entity.type === "User" ? "/Users" : "/Groups";
 }
@@ -58,6 +60,7 @@ export function desiredValues(entity: SourceEntity, create: boolean): Desired[] 
   return out;
 }
 
+/** The POST body Entra sends on create (entra-scim-client.md §1.2): schemas, mapped values, `meta`. */
 export function buildCreateBody(entity: SourceEntity, desired: Desired[]): Record<string, unknown> {
   const schemas = entity.type === "User" ? [CORE_USER, ENTERPRISE_USER] : [CORE_GROUP, ADSCIM_GROUP_SCHEMA];
   const body: Record<string, unknown> = { schemas };
@@ -67,6 +70,7 @@ export function buildCreateBody(entity: SourceEntity, desired: Desired[]): Recor
   return body;
 }
 
+/** The import step of a log record ("Received User … change of type (Add)"). */
 export function importStep(entity: SourceEntity, change: string) {
   return step(
     "EntryImport",
@@ -97,6 +101,7 @@ export function safeDesired(
   }
 }
 
+/** Records a skipped action (RedundantExport) and clears the object's escrow. */
 export function skip(run: CycleRun, facts: ActionFacts, why: string): void {
   facts.status = "skipped";
   facts.steps.push(
@@ -138,6 +143,7 @@ export async function readTarget(
   return result.body as Record<string, unknown>;
 }
 
+/** PATCHes attribute changes in the run's dialect and records the update or disable. */
 export async function patch(
   run: CycleRun,
   entity: SourceEntity,
