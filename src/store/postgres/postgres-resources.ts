@@ -34,7 +34,6 @@ interface ResourceRow {
   version: number;
   created: string;
   last_modified: string;
-  total?: string;
   groups?: UserGroupRef[];
 }
 
@@ -298,7 +297,20 @@ async function lockRow(
   return toResource(row);
 }
 
-/** One page and its total in one statement; a count query only when the page is empty. */
+/**
+ * totalResults when the page itself proves it: a partial page ends the result set, an empty first page
+ * means none. Otherwise undefined, and a count query runs.
+ */
+function totalFromPage(q: ListQuery, rows: number): number | undefined {
+  if (rows > 0 && rows < q.count) return q.startIndex - 1 + rows;
+  if (rows === 0 && q.startIndex === 1 && q.count > 0) return 0;
+  return undefined;
+}
+
+/**
+ * One page, and its total from the page when it can tell (Entra's lookups: one statement), else from a
+ * count. No count(*) OVER (): it makes PostgreSQL build every matching row, doc included, before LIMIT.
+ */
 async function list(
   sql: Sql,
   table: string,
@@ -318,13 +330,12 @@ async function list(
   const base = `FROM ${table} ${a} WHERE ${a}.tenant_id = ? AND ${where.sql}`;
   const params = [tenantId, ...where.params];
   const rows = await sql.rows<ResourceRow>(
-    `SELECT ${a}.id, ${a}.doc, ${a}.version, ${a}.created, ${a}.last_modified${extraColumns},
-       count(*) OVER () AS total ${base} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    `SELECT ${a}.id, ${a}.doc, ${a}.version, ${a}.created, ${a}.last_modified${extraColumns}
+       ${base} ORDER BY ${order} LIMIT ? OFFSET ?`,
     [...params, ...(sort?.params ?? []), q.count, q.startIndex - 1],
   );
-  let total = Number(rows[0]?.total ?? 0);
-  if (rows.length === 0 && (q.count === 0 || q.startIndex > 1)) {
-    total = Number((await sql.one<{ n: string }>(`SELECT count(*) AS n ${base}`, params))?.n ?? 0);
-  }
+  const total =
+    totalFromPage(q, rows.length) ??
+    Number((await sql.one<{ n: string }>(`SELECT count(*) AS n ${base}`, params))?.n ?? 0);
   return { totalResults: total, resources: rows.map(toResource) };
 }
