@@ -6,7 +6,7 @@ import type { ServiceConfig } from "./config.js";
 import { buildApp } from "./http/app.js";
 import { openPostgresStore } from "./store/postgres/postgres-store.js";
 import { SqliteStore } from "./store/sqlite/sqlite-store.js";
-import type { AuditRecord, Store } from "./store/store.js";
+import { type AuditRecord, type Store, StoreError } from "./store/store.js";
 import { Tenancy } from "./tenancy/tenancy.js";
 
 /** Opens the store `DATABASE_URL` names; the one place that picks a backend. */
@@ -81,11 +81,18 @@ export interface RunningService {
 
 async function bootstrapDefaultTenant(store: Store, tenancy: Tenancy) {
   if ((await store.listTenants()).length > 0) return undefined;
-  const tenant = await tenancy.createTenant(
-    "default",
-    false,
-    systemAudit("create", "Tenant", "bootstrap tenant default"),
-  );
+  let tenant: Awaited<ReturnType<Tenancy["createTenant"]>>;
+  try {
+    tenant = await tenancy.createTenant(
+      "default",
+      false,
+      systemAudit("create", "Tenant", "bootstrap tenant default"),
+    );
+  } catch (err) {
+    // Replicas starting together on an empty database race here; the one that lost has nothing to do.
+    if (err instanceof StoreError && err.code === "conflict") return undefined;
+    throw err;
+  }
   const key = await tenancy.createKey(
     "tenant",
     tenant.id,
