@@ -2,7 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { SCIMError } from "../scim/errors.js";
 import { parseListParams, parseProjection } from "../scim/list-params.js";
 import { applyPatch, parsePatchRequest, splitGroupPatch } from "../scim/patch/index.js";
-import { etagOf, type Projection, parseIfMatch, renderResource, wants } from "../scim/projection.js";
+import {
+  etagOf,
+  type Projection,
+  parseIfMatch,
+  rawDocOf,
+  renderResource,
+  renderResourceJson,
+  wants,
+} from "../scim/projection.js";
 import { parseResource, validateDoc } from "../scim/resource.js";
 import {
   GROUP_RESOURCE,
@@ -11,7 +19,14 @@ import {
   USER_RESOURCE,
 } from "../scim/schema-defs.js";
 import type { PatchOperation, ScimDoc } from "../scim/types.js";
-import type { AuditRecord, Store, StoredGroup, StoredUser, WriteOptions } from "../store/store.js";
+import type {
+  AuditRecord,
+  Store,
+  StoredGroup,
+  StoredResource,
+  StoredUser,
+  WriteOptions,
+} from "../store/store.js";
 import { SCIM_MEDIA_TYPE, toSCIMError } from "./errors.js";
 
 /** What the SCIM routes need. */
@@ -34,7 +49,8 @@ function baseUrl(req: FastifyRequest, deps: SCIMRouteDeps): string {
 }
 
 function send(reply: FastifyReply, status: number, body: unknown): FastifyReply {
-  return reply.code(status).type(SCIM_MEDIA_TYPE).send(JSON.stringify(body));
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  return reply.code(status).type(SCIM_MEDIA_TYPE).send(text);
 }
 
 function writeOptions(req: FastifyRequest): WriteOptions {
@@ -60,33 +76,71 @@ export function summarizePatch(ops: readonly PatchOperation[]): string {
     .slice(0, 1000);
 }
 
-function renderUser(req: FastifyRequest, deps: SCIMRouteDeps, u: StoredUser, p: Projection): ScimDoc {
-  const extra: ScimDoc = {};
-  if (u.groups && wants(p, "groups") && u.groups.length > 0) {
-    const base = baseUrl(req, deps);
-    extra.groups = u.groups.map((g) => ({
+function userExtra(req: FastifyRequest, deps: SCIMRouteDeps, u: StoredUser, p: Projection): ScimDoc {
+  if (!u.groups || !wants(p, "groups") || u.groups.length === 0) return {};
+  const base = baseUrl(req, deps);
+  return {
+    groups: u.groups.map((g) => ({
       value: g.value,
       $ref: `${base}/Groups/${g.value}`,
       display: g.display,
       type: "direct",
-    }));
-  }
-  const location = `${baseUrl(req, deps)}/Users/${u.id}`;
-  return renderResource(USER_RESOURCE, { ...u, location }, u.doc, extra, p);
+    })),
+  };
 }
 
-function renderGroup(req: FastifyRequest, deps: SCIMRouteDeps, g: StoredGroup, p: Projection): ScimDoc {
-  const extra: ScimDoc = {};
+function groupExtra(req: FastifyRequest, deps: SCIMRouteDeps, g: StoredGroup, p: Projection): ScimDoc {
+  if (!g.members || !wants(p, "members")) return {};
   const base = baseUrl(req, deps);
-  if (g.members && wants(p, "members")) {
-    extra.members = g.members.map((m) => ({
+  return {
+    members: g.members.map((m) => ({
       value: m.value,
       $ref: `${base}/${m.type}s/${m.value}`,
       type: m.type,
       ...(m.display !== undefined ? { display: m.display } : {}),
-    }));
-  }
-  return renderResource(GROUP_RESOURCE, { ...g, location: `${base}/Groups/${g.id}` }, g.doc, extra, p);
+    })),
+  };
+}
+
+// Built field by field: spreading a stored resource would parse a document the JSON path never needs.
+function metaOf(req: FastifyRequest, deps: SCIMRouteDeps, r: StoredResource, kind: "Users" | "Groups") {
+  const location = `${baseUrl(req, deps)}/${kind}/${r.id}`;
+  return { id: r.id, version: r.version, created: r.created, lastModified: r.lastModified, location };
+}
+
+function renderUser(req: FastifyRequest, deps: SCIMRouteDeps, u: StoredUser, p: Projection): ScimDoc {
+  return renderResource(USER_RESOURCE, metaOf(req, deps, u, "Users"), u.doc, userExtra(req, deps, u, p), p);
+}
+
+function renderGroup(req: FastifyRequest, deps: SCIMRouteDeps, g: StoredGroup, p: Projection): ScimDoc {
+  return renderResource(
+    GROUP_RESOURCE,
+    metaOf(req, deps, g, "Groups"),
+    g.doc,
+    groupExtra(req, deps, g, p),
+    p,
+  );
+}
+
+/** A resource as JSON text, splicing the document text the store kept when no projection reaches into it. */
+function resourceJson(
+  rt: ResourceTypeDef,
+  meta: ReturnType<typeof metaOf>,
+  r: StoredResource,
+  extra: ScimDoc,
+  p: Projection,
+): string {
+  const raw = rawDocOf(r);
+  const spliced = raw === undefined ? undefined : renderResourceJson(rt, meta, raw, extra, p);
+  return spliced ?? JSON.stringify(renderResource(rt, meta, r.doc, extra, p));
+}
+
+function userJson(req: FastifyRequest, deps: SCIMRouteDeps, u: StoredUser, p: Projection): string {
+  return resourceJson(USER_RESOURCE, metaOf(req, deps, u, "Users"), u, userExtra(req, deps, u, p), p);
+}
+
+function groupJson(req: FastifyRequest, deps: SCIMRouteDeps, g: StoredGroup, p: Projection): string {
+  return resourceJson(GROUP_RESOURCE, metaOf(req, deps, g, "Groups"), g, groupExtra(req, deps, g, p), p);
 }
 
 /**
@@ -115,14 +169,10 @@ async function audited<T>(
   }
 }
 
-function listResponse(q: { startIndex: number }, total: number, resources: ScimDoc[]): ScimDoc {
-  return {
-    schemas: [SCIM_LIST_SCHEMA],
-    totalResults: total,
-    startIndex: q.startIndex,
-    itemsPerPage: resources.length,
-    Resources: resources,
-  };
+/** A ListResponse as JSON text around resources already rendered as JSON text. */
+function listResponse(q: { startIndex: number }, total: number, resources: readonly string[]): string {
+  const head = { schemas: [SCIM_LIST_SCHEMA], totalResults: total, startIndex: q.startIndex };
+  return `${JSON.stringify(head).slice(0, -1)},"itemsPerPage":${resources.length},"Resources":[${resources.join(",")}]}`;
 }
 
 /** Request-body form of a list (RFC 7644 §3.4.3 `.search`): arrays of attribute names are joined. */
@@ -144,7 +194,7 @@ function userRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
     const { tenantId } = tenantOf(req);
     const q = parseListParams(USER_RESOURCE, raw);
     const page = await store.listUsers(tenantId, q, { groups: wants(q.projection, "groups") });
-    const resources = page.resources.map((u) => renderUser(req, deps, u, q.projection));
+    const resources = page.resources.map((u) => userJson(req, deps, u, q.projection));
     return send(reply, 200, listResponse(q, page.totalResults, resources));
   };
   app.get("/Users", (req: Req, reply) => list(req, reply, req.query));
@@ -156,7 +206,7 @@ function userRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
     const u = await store.getUser(tenantId, req.params.id, { groups: wants(p, "groups") });
     if (!u) throw new SCIMError(404, undefined, `User ${JSON.stringify(req.params.id)} not found`);
     if (notModified(req, u.version)) return reply.code(304).header("etag", etagOf(u.version)).send();
-    return send(reply.header("etag", etagOf(u.version)), 200, renderUser(req, deps, u, p));
+    return send(reply.header("etag", etagOf(u.version)), 200, userJson(req, deps, u, p));
   });
 
   app.post("/Users", async (req: Req, reply) => {
@@ -234,7 +284,7 @@ function groupRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
     const { tenantId } = tenantOf(req);
     const q = parseListParams(GROUP_RESOURCE, raw);
     const page = await store.listGroups(tenantId, q, { members: wants(q.projection, "members") });
-    const resources = page.resources.map((g) => renderGroup(req, deps, g, q.projection));
+    const resources = page.resources.map((g) => groupJson(req, deps, g, q.projection));
     return send(reply, 200, listResponse(q, page.totalResults, resources));
   };
   app.get("/Groups", (req: Req, reply) => list(req, reply, req.query));
@@ -246,7 +296,7 @@ function groupRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
     const g = await store.getGroup(tenantId, req.params.id, { members: wants(p, "members") });
     if (!g) throw new SCIMError(404, undefined, `Group ${JSON.stringify(req.params.id)} not found`);
     if (notModified(req, g.version)) return reply.code(304).header("etag", etagOf(g.version)).send();
-    return send(reply.header("etag", etagOf(g.version)), 200, renderGroup(req, deps, g, p));
+    return send(reply.header("etag", etagOf(g.version)), 200, groupJson(req, deps, g, p));
   });
 
   app.post("/Groups", async (req: Req, reply) => {

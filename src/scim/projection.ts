@@ -106,16 +106,55 @@ export function renderResource(
     const kept = project(key, value, p);
     if (kept !== undefined) out[key] = kept;
   }
-  if (wants(p, "meta")) {
-    out.meta = {
-      resourceType: rt.name,
-      created: meta.created,
-      lastModified: meta.lastModified,
-      location: meta.location,
-      version: etagOf(meta.version),
-    };
-  }
+  if (wants(p, "meta")) out.meta = metaAttribute(rt, meta);
   return out;
+}
+
+function metaAttribute(rt: ResourceTypeDef, meta: ResourceMeta): ScimDoc {
+  return {
+    resourceType: rt.name,
+    created: meta.created,
+    lastModified: meta.lastModified,
+    location: meta.location,
+    version: etagOf(meta.version),
+  };
+}
+
+/** Where a store may keep a resource's document as the JSON text it stored (see renderResourceJson). */
+export const RAW_DOC: unique symbol = Symbol("scimgate.rawDoc");
+
+/** The stored JSON text of a resource's document, when its store kept it. */
+export function rawDocOf(r: object): string | undefined {
+  const raw = (r as { [RAW_DOC]?: unknown })[RAW_DOC];
+  return typeof raw === "string" ? raw : undefined;
+}
+
+/** Excluding only these whole attributes never reaches into a stored document. */
+const OUTSIDE_DOC = new Set(["members", "groups", "meta"]);
+
+/**
+ * `JSON.stringify(renderResource(…))` without parsing and re-serialising the document: the stored JSON
+ * text is spliced in as is. Undefined when the projection selects inside the document (then render it).
+ */
+export function renderResourceJson(
+  rt: ResourceTypeDef,
+  meta: ResourceMeta,
+  docJson: string,
+  extra: ScimDoc,
+  p: Projection = {},
+): string | undefined {
+  if (p.include) return undefined;
+  for (const [key, sub] of p.exclude ?? []) if (sub !== true || !OUTSIDE_DOC.has(key)) return undefined;
+  // Only top-level keys are followed by a colon right after their closing quote; a stored document
+  // holds attribute names only, so this finds an extension exactly when schemasOf would.
+  const exts = rt.extensions.filter((e) => docJson.includes(`${JSON.stringify(e.id)}:`)).map((e) => e.id);
+  let out = `{"schemas":${JSON.stringify([rt.schema.id, ...exts])},"id":${JSON.stringify(meta.id)}`;
+  if (docJson !== "{}") out += `,${docJson.slice(1, -1)}`;
+  for (const [key, value] of Object.entries(extra)) {
+    if (value !== undefined) out += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+  }
+  if (wants(p, "meta")) out += `,"meta":${JSON.stringify(metaAttribute(rt, meta))}`;
+  return `${out}}`;
 }
 
 function schemasOf(rt: ResourceTypeDef, doc: ScimDoc): string[] {

@@ -18,52 +18,11 @@ import {
 import type { SqliteDb } from "./sqlite-db.js";
 import { groupLayout, userLayout } from "./sqlite-layout.js";
 import { buildListSql, totalOf } from "./sqlite-list.js";
+import { GROUPS_JSON, groupsJson, parseGroups, type ResourceRow, toResource } from "./sqlite-rows.js";
 import { insertAudit } from "./sqlite-tenants.js";
 
 // The list SQL moved to sqlite-list.ts; re-exported for the query-plan tests.
 export { buildListSql } from "./sqlite-list.js";
-
-interface ResourceRow {
-  id: string;
-  origin?: UserOrigin;
-  doc: string;
-  version: number;
-  created: string;
-  last_modified: string;
-  groups_json?: string;
-}
-
-function toResource(row: ResourceRow): StoredUser {
-  return {
-    id: row.id,
-    ...(row.origin ? { origin: row.origin } : {}),
-    doc: JSON.parse(row.doc) as ScimDoc,
-    version: row.version,
-    created: row.created,
-    lastModified: row.last_modified,
-    ...(row.groups_json === undefined ? {} : { groups: parseGroups(row.groups_json) }),
-  };
-}
-
-/**
- * A user's direct groups (by name) as one JSON column of the user's own row (`u`), so reading a user with
- * its groups is one statement, not two (Entra's lookups return `groups`).
- */
-function groupsJson(tenantSql: string, idSql: string): string {
-  return `(SELECT json_group_array(json_array(g.id, g.display_name, g.external_id) ORDER BY g.display_name_lc)
-    FROM group_members m JOIN groups g ON g.tenant_id = m.tenant_id AND g.id = m.group_id
-    WHERE m.tenant_id = ${tenantSql} AND m.member_id = ${idSql})`;
-}
-
-const GROUPS_JSON = groupsJson("u.tenant_id", "u.id");
-
-function parseGroups(json: string): UserGroupRef[] {
-  return (JSON.parse(json) as [string, string, string | null][]).map(([value, display, externalId]) => ({
-    value,
-    display,
-    externalId,
-  }));
-}
 
 function now(): string {
   return new Date().toISOString();

@@ -1,0 +1,57 @@
+import { RAW_DOC } from "../../scim/projection.js";
+import type { ScimDoc } from "../../scim/types.js";
+import type { StoredUser, UserGroupRef, UserOrigin } from "../store.js";
+
+/** A users or groups row as the resource queries select it. */
+export interface ResourceRow {
+  id: string;
+  origin?: UserOrigin;
+  doc: string;
+  version: number;
+  created: string;
+  last_modified: string;
+  groups_json?: string;
+}
+
+/**
+ * A stored resource from its row. The document is parsed on first use only, and its JSON text is kept
+ * under RAW_DOC: a lookup's response splices that text instead of parsing and re-serialising it.
+ */
+export function toResource(row: ResourceRow): StoredUser {
+  let doc: ScimDoc | undefined;
+  const r: StoredUser = {
+    id: row.id,
+    ...(row.origin ? { origin: row.origin } : {}),
+    get doc(): ScimDoc {
+      doc ??= JSON.parse(row.doc) as ScimDoc;
+      return doc;
+    },
+    version: row.version,
+    created: row.created,
+    lastModified: row.last_modified,
+    ...(row.groups_json === undefined ? {} : { groups: parseGroups(row.groups_json) }),
+  };
+  return Object.defineProperty(r, RAW_DOC, { value: row.doc });
+}
+
+/**
+ * A user's direct groups (by name) as one JSON column of the user's own row (`u`), so reading a user with
+ * its groups is one statement, not two (Entra's lookups return `groups`).
+ */
+export function groupsJson(tenantSql: string, idSql: string): string {
+  return `(SELECT json_group_array(json_array(g.id, g.display_name, g.external_id) ORDER BY g.display_name_lc)
+    FROM group_members m JOIN groups g ON g.tenant_id = m.tenant_id AND g.id = m.group_id
+    WHERE m.tenant_id = ${tenantSql} AND m.member_id = ${idSql})`;
+}
+
+/** The groups column of a user row aliased `u`. */
+export const GROUPS_JSON = groupsJson("u.tenant_id", "u.id");
+
+/** The groups column's JSON as UserGroupRefs. */
+export function parseGroups(json: string): UserGroupRef[] {
+  return (JSON.parse(json) as [string, string, string | null][]).map(([value, display, externalId]) => ({
+    value,
+    display,
+    externalId,
+  }));
+}
