@@ -118,7 +118,7 @@ export class AdminService {
   /** Revokes a key of this tenant; a key of another tenant is "not found", never revoked. */
   async revokeKey(tenantId: string, keyId: string, audit: AuditRecord): Promise<KeyInfo> {
     const key = await this.store.getKey(keyId);
-    if (!key || key.kind !== "tenant" || key.tenantId !== tenantId) throw notFound("key", keyId);
+    if (key?.kind !== "tenant" || key.tenantId !== tenantId) throw notFound("key", keyId);
     return this.tenancy.revokeKey(keyId, { ...audit, tenantId });
   }
 

@@ -22,7 +22,12 @@ export class SCIMError extends Error {
   /** Extra response headers, e.g. Retry-After on 503. */
   readonly headers: Record<string, string>;
 
-  constructor(status: number, scimType: SCIMType | undefined, detail: string, headers: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    scimType: SCIMType | undefined,
+    detail: string,
+    headers: Record<string, string> = {},
+  ) {
     super(detail);
     this.name = "SCIMError";
     this.status = status;

@@ -15,10 +15,19 @@ export const SCIM_PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 /** URN of the ListResponse message. */
 export const SCIM_LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 /** Non-standard group schema URI Entra adds to every group create; accepted and ignored. */
-export const ENTRA_ADSCIM_GROUP_SCHEMA = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
+export const ENTRA_ADSCIM_GROUP_SCHEMA =
+  "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
 
 /** RFC 7643 §2.3 attribute data types. */
-export type AttributeType = "string" | "boolean" | "decimal" | "integer" | "dateTime" | "reference" | "binary" | "complex";
+export type AttributeType =
+  | "string"
+  | "boolean"
+  | "decimal"
+  | "integer"
+  | "dateTime"
+  | "reference"
+  | "binary"
+  | "complex";
 
 /** One attribute definition, in the shape RFC 7643 §7 publishes it. */
 export interface AttributeDef {
@@ -66,7 +75,12 @@ function str(name: string, opts: AttrOpts = {}): AttributeDef {
 }
 
 /** A multi-valued complex attribute with the usual value/display/type/primary sub-attributes. */
-function plural(name: string, description: string, valueType: AttributeType = "string", types: string[] = []) {
+function plural(
+  name: string,
+  description: string,
+  valueType: AttributeType = "string",
+  types: string[] = [],
+) {
   return attr(name, "complex", {
     multiValued: true,
     description,
@@ -127,7 +141,8 @@ export const USER_SCHEMA: SchemaDef = {
     str("userName", {
       required: true,
       uniqueness: "server",
-      description: "Unique identifier for the User, typically used to sign in. Unique per tenant, case-insensitively.",
+      description:
+        "Unique identifier for the User, typically used to sign in. Unique per tenant, case-insensitively.",
     }),
     NAME_ATTR,
     str("displayName"),
@@ -140,7 +155,14 @@ export const USER_SCHEMA: SchemaDef = {
     str("timezone"),
     attr("active", "boolean", { description: "The user's administrative status." }),
     plural("emails", "Email addresses for the user.", "string", ["work", "home", "other"]),
-    plural("phoneNumbers", "Phone numbers for the user.", "string", ["work", "home", "mobile", "fax", "pager", "other"]),
+    plural("phoneNumbers", "Phone numbers for the user.", "string", [
+      "work",
+      "home",
+      "mobile",
+      "fax",
+      "pager",
+      "other",
+    ]),
     plural("ims", "Instant messaging addresses for the user."),
     plural("photos", "URLs of photos of the user.", "reference", ["photo", "thumbnail"]),
     ADDRESSES_ATTR,
@@ -163,7 +185,8 @@ export const ENTERPRISE_SCHEMA: SchemaDef = {
     str("division"),
     str("department"),
     attr("manager", "complex", {
-      description: "The user's manager. Entra sets it with a bare id string; it is stored and returned as {value}.",
+      description:
+        "The user's manager. Entra sets it with a bare id string; it is stored and returned as {value}.",
       subAttributes: [
         str("value", { caseExact: true }),
         attr("$ref", "reference", { referenceTypes: ["User"] }),
@@ -179,7 +202,11 @@ export const GROUP_SCHEMA: SchemaDef = {
   name: "Group",
   description: "Group",
   attributes: [
-    str("displayName", { required: true, uniqueness: "server", description: "A human-readable name for the Group." }),
+    str("displayName", {
+      required: true,
+      uniqueness: "server",
+      description: "A human-readable name for the Group.",
+    }),
     attr("members", "complex", {
       multiValued: true,
       description: "A list of members of the Group (users or groups), by id.",
@@ -249,7 +276,11 @@ function findIn(attrs: readonly AttributeDef[], name: string): AttributeDef | un
  * Finds a top-level attribute of a resource type by name, case-insensitively (RFC 7643 §2.1).
  * `uri` is the schema URN prefix the path carried, if any.
  */
-export function findAttribute(rt: ResourceTypeDef, name: string, uri?: string): ResolvedAttribute | undefined {
+export function findAttribute(
+  rt: ResourceTypeDef,
+  name: string,
+  uri?: string,
+): ResolvedAttribute | undefined {
   if (uri !== undefined) {
     const lowerUri = uri.toLowerCase();
     if (lowerUri === rt.schema.id.toLowerCase()) {

@@ -48,7 +48,7 @@ async function createSqlite(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), "scimgate-db-"));
   return {
     url: `sqlite:${join(dir, "scimgate.db")}`,
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
+    drop: async () => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }),
   };
 }
 

@@ -98,8 +98,13 @@ function replaceInScripts(items: PostmanItem[], name: RegExp, from: string, to: 
   return eachRequest(items, (i) => {
     if (!name.test(i.name)) return 0;
     let n = 0;
-    for (const e of i.event ?? [])
-      e.script.exec = e.script.exec.map((l) => (l.includes(from) ? (n++, l.replace(from, to)) : l));
+    for (const e of i.event ?? []) {
+      e.script.exec = e.script.exec.map((l) => {
+        if (!l.includes(from)) return l;
+        n++;
+        return l.replace(from, to);
+      });
+    }
     return n;
   });
 }
