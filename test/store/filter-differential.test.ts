@@ -136,11 +136,6 @@ function inMemory(users: readonly StoredUser[], filter: string): Outcome {
  */
 const KNOWN: readonly { readonly who: "sqlite" | "all"; readonly filter: RegExp; readonly why: string }[] = [
   {
-    who: "sqlite",
-    filter: / ew ""$/,
-    why: "SQLite dialect: substr(x, -length('')) is not the empty suffix, so ew \"\" matches nothing",
-  },
-  {
     who: "all",
     filter: /^emails\.\w+ ne /,
     why: "compiler: EXISTS(element <> v) is false for users with no emails; the evaluator counts no value as ne",

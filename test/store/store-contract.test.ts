@@ -317,17 +317,14 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
       expect(await names(filter)).toEqual(expected);
     });
 
-    it.skipIf(backend.name === "sqlite")(
-      "sorts users without the sortBy value last ascending and first descending (RFC 7644 §3.4.2.3; SQLite orders NULLs first, to be fixed in sqlite-resources)",
-      async () => {
-        const sorted = async (sortOrder: "ascending" | "descending") =>
-          (
-            await store.listUsers(tid, query(undefined, { sortBy: "name.familyName", sortOrder }))
-          ).resources.map((r) => String(r.doc.userName).split("@")[0]);
-        expect(await sorted("ascending")).toEqual(["bob", "Alice", "carol"]);
-        expect(await sorted("descending")).toEqual(["carol", "Alice", "bob"]);
-      },
-    );
+    it("sorts users without the sortBy value last ascending and first descending (RFC 7644 §3.4.2.3)", async () => {
+      const sorted = async (sortOrder: "ascending" | "descending") =>
+        (
+          await store.listUsers(tid, query(undefined, { sortBy: "name.familyName", sortOrder }))
+        ).resources.map((r) => String(r.doc.userName).split("@")[0]);
+      expect(await sorted("ascending")).toEqual(["bob", "Alice", "carol"]);
+      expect(await sorted("descending")).toEqual(["carol", "Alice", "bob"]);
+    });
 
     it("filters on the manager id and on meta.created bounds", async () => {
       expect(await names(`manager eq "${ids.bob}"`)).toEqual(["Alice"]);

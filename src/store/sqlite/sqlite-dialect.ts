@@ -21,7 +21,11 @@ export const SQLITE_DIALECT: SqlDialect = {
   lower: (sql) => `scim_lower(${sql})`,
   contains: (h, n) => ({ sql: `instr(${h.sql}, ?) > 0`, params: [...h.params, n] }),
   startsWith: (h, n) => ({ sql: `instr(${h.sql}, ?) = 1`, params: [...h.params, n] }),
-  endsWith: (h, n) => ({ sql: `substr(${h.sql}, -length(?)) = ?`, params: [...h.params, n, n] }),
+  // substr(x, -0) is the whole string, so "ends with the empty string" needs its own case.
+  endsWith: (h, n) =>
+    n === ""
+      ? { sql: `${h.sql} IS NOT NULL`, params: h.params }
+      : { sql: `substr(${h.sql}, -length(?)) = ?`, params: [...h.params, n, n] },
   bool: (v) => (v ? 1 : 0),
   coalesce: (p) => `coalesce(${p}, 0)`,
   trueSql: "1",

@@ -14,7 +14,9 @@ export function buildListSql(
   const where = q.filter ? compileFilter(q.filter, layout, SQLITE_DIALECT) : { sql: "1", params: [] };
   const sort = q.sortBy ? compileSortKey(q.sortBy, layout, SQLITE_DIALECT) : undefined;
   const dir = q.sortOrder === "descending" ? "DESC" : "ASC";
-  const order = sort ? `${sort.sql} ${dir}, ${a}.id` : `${a}.created, ${a}.id`;
+  // RFC 7644 §3.4.2.3: resources without the sortBy attribute come last ascending, first descending.
+  const nulls = dir === "ASC" ? "NULLS LAST" : "NULLS FIRST";
+  const order = sort ? `${sort.sql} ${dir} ${nulls}, ${a}.id` : `${a}.created, ${a}.id`;
   const base = `FROM ${table} ${a} WHERE ${a}.tenant_id = ? AND ${where.sql}`;
   const params = [tenantId, ...where.params];
   // No count(*) OVER (): it made SQLite materialise and re-scan the matches on every lookup, doubling
