@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POSTGRES, type TestDatabase } from "../store/databases.js";
+import { describePostgres, POSTGRES, type TestDatabase } from "../store/databases.js";
 import { type Replica, runCli, startReplica } from "./replica-processes.js";
 
 const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -17,7 +17,7 @@ interface ScimBody {
   readonly scimType?: string;
 }
 
-describe("two scimgate processes migrating one empty PostgreSQL database together", () => {
+describePostgres("two scimgate processes migrating one empty PostgreSQL database together", () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await POSTGRES.create();
@@ -41,7 +41,7 @@ describe("two scimgate processes migrating one empty PostgreSQL database togethe
   });
 });
 
-describe("two scimgate serve replicas on one PostgreSQL database", () => {
+describePostgres("two scimgate serve replicas on one PostgreSQL database", () => {
   let db: TestDatabase;
   let replicas: Replica[] = [];
   let token = "";

@@ -8,7 +8,7 @@ import {
   openPostgresStore,
   type PostgresStore,
 } from "../../src/store/postgres/postgres-store.js";
-import { POSTGRES, type TestDatabase } from "./databases.js";
+import { describePostgres, POSTGRES, type TestDatabase } from "./databases.js";
 import { wrapPool } from "./pg-pool-wrapper.js";
 
 // These plans come from the planner's own choice after ANALYZE on 3 tenants x 3000 users and 3000
@@ -27,7 +27,7 @@ function nodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 }
 
-describe("PostgreSQL plans for Entra's lookups", () => {
+describePostgres("PostgreSQL plans for Entra's lookups", () => {
   let db: TestDatabase;
   let store: PostgresStore;
   let admin: pg.Client;

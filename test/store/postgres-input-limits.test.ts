@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startScimgate, type TestScimgate } from "../helpers/scimgate.js";
-import { POSTGRES } from "./databases.js";
+import { describePostgres, POSTGRES } from "./databases.js";
 
 const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
 
 // PostgreSQL stores less than SQLite does: no U+0000 or lone surrogates in text and jsonb, and at most
 // about 2.7 kB in a btree entry. Those requests must be client errors (400), never a 500.
-describe("input PostgreSQL cannot store is a 400 invalidValue", () => {
+describePostgres("input PostgreSQL cannot store is a 400 invalidValue", () => {
   let gate: TestScimgate;
   beforeAll(async () => {
     gate = await startScimgate({ backend: POSTGRES });

@@ -9,7 +9,7 @@ import {
   type PostgresStore,
 } from "../../src/store/postgres/postgres-store.js";
 import { Tenancy } from "../../src/tenancy/tenancy.js";
-import { POSTGRES, type TestDatabase } from "./databases.js";
+import { describePostgres, POSTGRES, type TestDatabase } from "./databases.js";
 import { pgError, wrapPool } from "./pg-pool-wrapper.js";
 
 const ATTEMPTS = 5;
@@ -27,7 +27,7 @@ interface Fault {
   hits: number;
 }
 
-describe("PostgreSQL transient failures through the HTTP app", () => {
+describePostgres("PostgreSQL transient failures through the HTTP app", () => {
   let db: TestDatabase;
   let store: PostgresStore;
   let app: FastifyInstance;

@@ -6,7 +6,7 @@ import { openStore, systemAudit } from "../../src/main.js";
 import type { Store } from "../../src/store/store.js";
 import { Tenancy } from "../../src/tenancy/tenancy.js";
 import { BACKENDS } from "../helpers/backends.js";
-import { POSTGRES, type TestDatabase } from "./databases.js";
+import { describePostgres, POSTGRES, type TestDatabase } from "./databases.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -77,7 +77,7 @@ async function seed(store: Store): Promise<string> {
   return key.token;
 }
 
-describe("moving a SQLite database to PostgreSQL with the documented script", () => {
+describePostgres("moving a SQLite database to PostgreSQL with the documented script", () => {
   let sqlite: TestDatabase;
   let pg: TestDatabase;
   beforeAll(async () => {
