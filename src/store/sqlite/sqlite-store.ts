@@ -1,6 +1,7 @@
 import type { Store } from "../store.js";
 import { migrateSqlite, SqliteDb } from "./sqlite-db.js";
 import { SqliteResources } from "./sqlite-resources.js";
+import { ensurePlannerStats } from "./sqlite-stats.js";
 import { SqliteTenants } from "./sqlite-tenants.js";
 
 /** Turns `sqlite:./data/x.db`, `file:x.db`, a bare path or `:memory:` into a better-sqlite3 filename. */
@@ -21,6 +22,7 @@ export class SqliteStore implements Store {
   constructor(url: string) {
     this.db = new SqliteDb(sqliteFilename(url));
     migrateSqlite(this.db);
+    ensurePlannerStats(this.db.db);
     this.r = new SqliteResources(this.db);
     this.t = new SqliteTenants(this.db);
   }

@@ -1,0 +1,38 @@
+import type Database from "better-sqlite3";
+
+/**
+ * Planner statistics for a database that has none (sqlite_stat1 rows in SQLite's own format: rows, then
+ * rows per distinct value of each index prefix), describing a typical directory: many tenants, a unique
+ * userName, externalId and e-mail per user, a handful of groups per user. Without any statistics SQLite
+ * guesses that walking (tenant_id, created) in ORDER BY order beats the one-row externalId or e-mail index
+ * lookup plus a sort, and Entra's matching lookups become scans of the whole tenant. A real ANALYZE (or
+ * PRAGMA optimize) replaces these rows with measured ones.
+ */
+const TYPICAL_STATS: readonly (readonly [table: string, index: string, stat: string])[] = [
+  ["users", "users", "1000000 10000 1"],
+  ["users", "users_user_name", "1000000 10000 1"],
+  ["users", "users_external_id", "1000000 10000 1"],
+  ["users", "users_created", "1000000 10000 1 1"],
+  ["user_emails", "user_emails_value", "1000000 10000 1 1"],
+  ["user_emails", "user_emails_user", "1000000 10000 1"],
+  ["groups", "groups", "10000 100 1"],
+  ["groups", "groups_display_name", "10000 100 1"],
+  ["groups", "groups_external_id", "10000 100 1"],
+  ["groups", "groups_created", "10000 100 1 1"],
+  ["group_members", "group_members", "3000000 30000 300 1"],
+  ["group_members", "group_members_member", "3000000 30000 3"],
+];
+
+/** Writes TYPICAL_STATS when the database has no statistics for users yet, and loads them. */
+export function ensurePlannerStats(db: Database.Database): void {
+  // ANALYZE of the tiny meta table creates sqlite_stat1 without reading any large table.
+  db.exec("ANALYZE meta");
+  const has = db.prepare("SELECT 1 FROM sqlite_stat1 WHERE tbl = 'users' LIMIT 1").get();
+  if (has) return;
+  const insert = db.prepare("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)");
+  db.transaction(() => {
+    for (const [tbl, idx, stat] of TYPICAL_STATS) insert.run(tbl, idx, stat);
+  })();
+  // Makes this connection's planner read the rows just written.
+  db.exec("ANALYZE sqlite_schema");
+}
