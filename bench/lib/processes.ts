@@ -1,0 +1,68 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** A server child process under test. */
+export interface ServerProcess {
+  readonly port: number;
+  readonly pid: number;
+  /** Peak resident set size so far (VmHWM), in bytes. */
+  peakRss(): number;
+  /** CPU time (user + system) the process has used so far, in seconds (10 ms resolution). */
+  cpuSeconds(): number;
+  stop(): Promise<void>;
+}
+
+/** Options for a server child. */
+export interface SpawnOptions {
+  readonly env: Record<string, string>;
+  /** Write a V8 CPU profile of the child into this directory. */
+  readonly cpuProfDir?: string;
+}
+
+/** Starts `bench/<entry>.ts` in a child process and waits for the port it reports. */
+export async function spawnServer(
+  entry: "server" | "baseline-server",
+  opts: SpawnOptions,
+): Promise<ServerProcess> {
+  const file = fileURLToPath(new URL(`../${entry}.ts`, import.meta.url));
+  const prof = opts.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
+  const child = fork(file, [], {
+    execArgv: ["--import", "tsx", ...prof],
+    env: { ...process.env, ...opts.env },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once("message", (m) => resolve((m as { port: number }).port));
+    child.once("exit", (code) => reject(new Error(`${entry} exited with ${code} before listening`)));
+  });
+  const pid = child.pid!;
+  return {
+    port,
+    pid,
+    peakRss: () => peakRss(pid),
+    cpuSeconds: () => cpuSeconds(pid),
+    stop: () => stop(child),
+  };
+}
+
+function peakRss(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) * 1024 : Number.NaN;
+}
+
+function cpuSeconds(pid: number): number {
+  // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name): utime, stime in ticks.
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.send("stop");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,85 @@
+import { statSync } from "node:fs";
+import Database from "better-sqlite3";
+import type { GroupRow, Seeder, UserRow } from "./seed.js";
+
+/** Bulk writer into a scimgate SQLite file (already migrated), one transaction per batch. */
+export class SqliteSeeder implements Seeder {
+  private readonly db: Database.Database;
+
+  constructor(
+    private readonly file: string,
+    private readonly tenantId: string,
+  ) {
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = OFF");
+    // A large page cache for the seeding connection only: random-UUID keys touch pages all over the B-trees.
+    this.db.pragma("cache_size = -1000000");
+  }
+
+  async insertUsers(rows: readonly UserRow[]): Promise<void> {
+    const u = this.db.prepare(
+      `INSERT INTO users (tenant_id, id, user_name, user_name_lc, external_id, display_name, active, origin, doc,
+         version, created, last_modified) VALUES (?, ?, ?, ?, ?, ?, 1, 'scim', ?, 1, ?, ?)`,
+    );
+    const e = this.db.prepare(
+      "INSERT INTO user_emails (tenant_id, user_id, type_lc, value_lc) VALUES (?, ?, 'work', ?)",
+    );
+    this.db.transaction(() => {
+      for (const r of rows) {
+        u.run(
+          this.tenantId,
+          r.id,
+          r.userName,
+          r.userName.toLowerCase(),
+          r.externalId,
+          r.displayName,
+          r.doc,
+          r.created,
+          r.created,
+        );
+        e.run(this.tenantId, r.id, r.email.toLowerCase());
+      }
+    })();
+  }
+
+  async insertGroups(rows: readonly GroupRow[]): Promise<void> {
+    const g = this.db.prepare(
+      `INSERT INTO groups (tenant_id, id, display_name, display_name_lc, external_id, doc, version, created,
+         last_modified) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const r of rows) {
+        g.run(
+          this.tenantId,
+          r.id,
+          r.displayName,
+          r.displayName.toLowerCase(),
+          r.externalId,
+          r.doc,
+          r.created,
+          r.created,
+        );
+      }
+    })();
+  }
+
+  async insertMembers(pairs: readonly (readonly [string, string])[]): Promise<void> {
+    const m = this.db.prepare(
+      "INSERT OR IGNORE INTO group_members (tenant_id, group_id, member_id, member_type) VALUES (?, ?, ?, 'User')",
+    );
+    this.db.transaction(() => {
+      for (const [g, u] of pairs) m.run(this.tenantId, g, u);
+    })();
+  }
+
+  async sizeBytes(): Promise<number> {
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
+    return statSync(this.file).size;
+  }
+
+  async close(): Promise<void> {
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
+    this.db.close();
+  }
+}
