@@ -2,16 +2,14 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { StoreError } from "../store.js";
-import { SqliteCheckpointer } from "./sqlite-checkpointer.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.js";
 
 /** A better-sqlite3 connection with a prepared-statement cache. */
 export class SqliteDb {
   readonly db: Database.Database;
   private readonly cache = new Map<string, Database.Statement>();
-  private checkpointer: SqliteCheckpointer | undefined;
 
-  constructor(private readonly file: string) {
+  constructor(file: string) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
@@ -37,8 +35,6 @@ export class SqliteDb {
 
   /** Runs `fn` in one IMMEDIATE transaction (a writer lock up front, so no upgrade deadlocks). */
   tx<T>(fn: () => T): T {
-    // Started at the first write, so read-only uses (CLI listings) never start a thread.
-    if (!this.checkpointer && this.file !== ":memory:") this.startCheckpointer();
     try {
       return this.db.transaction(fn).immediate();
     } catch (err) {
@@ -46,13 +42,7 @@ export class SqliteDb {
     }
   }
 
-  private startCheckpointer(): void {
-    this.checkpointer = new SqliteCheckpointer(this.file);
-    this.db.pragma("wal_autocheckpoint = 0");
-  }
-
   close(): void {
-    this.checkpointer?.stop();
     this.db.close();
   }
 }
