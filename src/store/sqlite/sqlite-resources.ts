@@ -18,6 +18,7 @@ import {
 import type { SqliteDb } from "./sqlite-db.js";
 import { groupLayout, userLayout } from "./sqlite-layout.js";
 import { buildListSql, totalOf } from "./sqlite-list.js";
+import { memberTypes } from "./sqlite-members.js";
 import { GROUPS_JSON, groupsJson, parseGroups, type ResourceRow, toResource } from "./sqlite-rows.js";
 import { insertAudit } from "./sqlite-tenants.js";
 
@@ -267,21 +268,6 @@ export class SqliteResources {
     });
   }
 
-  private memberType(tenantId: string, groupId: string, memberId: string): "User" | "Group" {
-    if (this.sql.stmt("SELECT 1 FROM users WHERE tenant_id = ? AND id = ?").get(tenantId, memberId))
-      return "User";
-    if (
-      memberId !== groupId &&
-      this.sql.stmt("SELECT 1 FROM groups WHERE tenant_id = ? AND id = ?").get(tenantId, memberId)
-    ) {
-      return "Group";
-    }
-    throw new StoreError(
-      "invalid",
-      `member ${JSON.stringify(memberId)} is not a user or group of this tenant`,
-    );
-  }
-
   /** Applies a member delta in O(delta): never reads or rewrites the rest of the member list. */
   private applyMembers(tenantId: string, groupId: string, delta: MemberDelta): void {
     if (delta.clear)
@@ -293,7 +279,8 @@ export class SqliteResources {
     const add = this.sql.stmt(
       "INSERT OR IGNORE INTO group_members (tenant_id, group_id, member_id, member_type) VALUES (?, ?, ?, ?)",
     );
-    for (const m of delta.add) add.run(tenantId, groupId, m, this.memberType(tenantId, groupId, m));
+    const types = memberTypes(this.sql, tenantId, groupId, delta.add);
+    for (const m of delta.add) add.run(tenantId, groupId, m, types.get(m));
   }
 
   private membersOf(tenantId: string, groupId: string): GroupMember[] {
