@@ -4,10 +4,10 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseFilter } from "../../src/scim/filter/parse.js";
-import { groupLayout, userLayout } from "../../src/store/sqlite/sqlite-layout.js";
 import { buildListSql } from "../../src/store/sqlite/sqlite-resources.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { AuditRecord } from "../../src/store/store.js";
+import { groupLayout, userLayout } from "../../src/store/table-layouts.js";
 
 const audit: AuditRecord = {
   tenantId: null,

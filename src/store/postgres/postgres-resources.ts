@@ -14,9 +14,9 @@ import {
   type UserOrigin,
   type WriteOptions,
 } from "../store.js";
+import { groupLayout, userLayout } from "../table-layouts.js";
 import type { PgDb, Sql } from "./postgres-db.js";
 import { POSTGRES_DIALECT } from "./postgres-dialect.js";
-import { groupLayout, userLayout } from "./postgres-layout.js";
 import {
   applyMembers,
   lockGroupsOf,

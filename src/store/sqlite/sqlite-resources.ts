@@ -15,8 +15,8 @@ import {
   type UserOrigin,
   type WriteOptions,
 } from "../store.js";
+import { groupLayout, userLayout } from "../table-layouts.js";
 import type { SqliteDb } from "./sqlite-db.js";
-import { groupLayout, userLayout } from "./sqlite-layout.js";
 import { buildListSql, totalOf } from "./sqlite-list.js";
 import { memberTypes } from "./sqlite-members.js";
 import { GROUPS_JSON, groupsJson, parseGroups, type ResourceRow, toResource } from "./sqlite-rows.js";

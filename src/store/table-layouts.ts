@@ -1,16 +1,13 @@
-import { badRequest } from "../../scim/errors.js";
-import type { Filter } from "../../scim/filter/ast.js";
+import { badRequest } from "../scim/errors.js";
+import type { Filter } from "../scim/filter/ast.js";
 import {
   COMMON_ATTRIBUTES,
   findAttribute,
   findSubAttribute,
   GROUP_RESOURCE,
   USER_RESOURCE,
-} from "../../scim/schema-defs.js";
-import type { ColumnDef, SqlFragment, TableLayout } from "../sql-filter.js";
-
-// The same columns and side tables as the SQLite layout (the migrations mirror each other); kept per
-// backend so either schema can evolve without touching the other.
+} from "../scim/schema-defs.js";
+import type { ColumnDef, SqlFragment, TableLayout } from "./sql-filter.js";
 
 function common(name: string) {
   return COMMON_ATTRIBUTES.find((a) => a.name === name)!;
@@ -82,7 +79,7 @@ function membershipLookup(sql: string, tenantId: string, attr: string, f: Filter
   return { sql, params: [tenantId, value] };
 }
 
-/** The PostgreSQL users table as the filter compiler sees it, scoped to one tenant. */
+/** The users table (the same on every backend: their migrations mirror each other) as the filter compiler sees it, scoped to one tenant. */
 export function userLayout(tenantId: string): TableLayout {
   return {
     rt: USER_RESOURCE,
@@ -99,7 +96,7 @@ export function userLayout(tenantId: string): TableLayout {
   };
 }
 
-/** The PostgreSQL groups table as the filter compiler sees it, scoped to one tenant. */
+/** The groups table as the filter compiler sees it, scoped to one tenant. */
 export function groupLayout(tenantId: string): TableLayout {
   return {
     rt: GROUP_RESOURCE,
