@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { type AuditRow, type KeyRow, type TenantRow, toAudit, toKey, toTenant } from "../rows.js";
 import {
   type AccessKey,
   type AuditEntry,
@@ -10,73 +11,6 @@ import {
   type Tenant,
 } from "../store.js";
 import type { PgDb, Sql } from "./postgres-db.js";
-
-interface TenantRow {
-  id: string;
-  name: string;
-  jit: boolean;
-  created_at: string;
-  updated_at: string;
-}
-
-interface KeyRow {
-  id: string;
-  kind: KeyKind;
-  tenant_id: string | null;
-  description: string;
-  secret_hash: Buffer;
-  created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-  last_used_at: string | null;
-}
-
-interface AuditRow {
-  id: string | number;
-  at: string;
-  tenant_id: string | null;
-  key_id: string | null;
-  request_id: string;
-  operation: string;
-  resource_type: string;
-  resource_id: string | null;
-  outcome: string;
-  summary: string;
-}
-
-const toTenant = (r: TenantRow): Tenant => ({
-  id: r.id,
-  name: r.name,
-  jit: r.jit,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-const toKey = (r: KeyRow): AccessKey => ({
-  id: r.id,
-  kind: r.kind,
-  tenantId: r.tenant_id,
-  description: r.description,
-  secretHash: r.secret_hash,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-  revokedAt: r.revoked_at,
-  lastUsedAt: r.last_used_at,
-});
-
-const toAudit = (r: AuditRow): AuditEntry => ({
-  // bigint identity: pg hands int8 back as a string; audit ids stay far below 2^53.
-  id: Number(r.id),
-  at: r.at,
-  tenantId: r.tenant_id,
-  keyId: r.key_id,
-  requestId: r.request_id,
-  operation: r.operation,
-  resourceType: r.resource_type,
-  resourceId: r.resource_id,
-  outcome: r.outcome,
-  summary: r.summary,
-});
 
 /** Writes one audit row inside the caller's transaction, so it commits or rolls back with the write. */
 export async function insertAudit(sql: Sql, a: AuditRecord): Promise<void> {

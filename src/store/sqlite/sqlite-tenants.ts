@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { type AuditRow, type KeyRow, type TenantRow, toAudit, toKey, toTenant } from "../rows.js";
 import {
   type AccessKey,
   type AuditEntry,
@@ -10,46 +11,6 @@ import {
   type Tenant,
 } from "../store.js";
 import type { SqliteDb } from "./sqlite-db.js";
-
-interface TenantRow {
-  id: string;
-  name: string;
-  jit: number;
-  created_at: string;
-  updated_at: string;
-}
-
-interface KeyRow {
-  id: string;
-  kind: KeyKind;
-  tenant_id: string | null;
-  description: string;
-  secret_hash: Buffer;
-  created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-  last_used_at: string | null;
-}
-
-const toTenant = (r: TenantRow): Tenant => ({
-  id: r.id,
-  name: r.name,
-  jit: r.jit === 1,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-const toKey = (r: KeyRow): AccessKey => ({
-  id: r.id,
-  kind: r.kind,
-  tenantId: r.tenant_id,
-  description: r.description,
-  secretHash: r.secret_hash,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-  revokedAt: r.revoked_at,
-  lastUsedAt: r.last_used_at,
-});
 
 /** Writes one audit row (inside the caller's transaction when there is one). */
 export function insertAudit(sql: SqliteDb, a: AuditRecord): void {
@@ -206,19 +167,8 @@ export class SqliteTenants {
     if (q.until !== undefined) add("at < ?", q.until);
     if (q.cursor !== undefined) add("id > ?", q.cursor);
     const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
-    const rows = this.sql.stmt(sql).all(...params, q.limit) as Record<string, unknown>[];
-    return rows.map((r) => ({
-      id: r.id as number,
-      at: r.at as string,
-      tenantId: r.tenant_id as string | null,
-      keyId: r.key_id as string | null,
-      requestId: r.request_id as string,
-      operation: r.operation as string,
-      resourceType: r.resource_type as string,
-      resourceId: r.resource_id as string | null,
-      outcome: r.outcome as string,
-      summary: r.summary as string,
-    }));
+    const rows = this.sql.stmt(sql).all(...params, q.limit);
+    return (rows as AuditRow[]).map(toAudit);
   }
 
   async pruneAudit(before: string): Promise<number> {

@@ -1,0 +1,73 @@
+import type { AccessKey, AuditEntry, KeyKind, Tenant } from "./store.js";
+
+/** A `tenants` row as either backend returns it (`jit` is 0/1 on SQLite, a boolean on PostgreSQL). */
+export interface TenantRow {
+  id: string;
+  name: string;
+  jit: boolean | number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An `access_keys` row. */
+export interface KeyRow {
+  id: string;
+  kind: KeyKind;
+  tenant_id: string | null;
+  description: string;
+  secret_hash: Buffer;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** An `audit` row (`id` is a string on PostgreSQL, where int8 comes back as text). */
+export interface AuditRow {
+  id: string | number;
+  at: string;
+  tenant_id: string | null;
+  key_id: string | null;
+  request_id: string;
+  operation: string;
+  resource_type: string;
+  resource_id: string | null;
+  outcome: string;
+  summary: string;
+}
+
+/** Maps a tenants row. */
+export const toTenant = (r: TenantRow): Tenant => ({
+  id: r.id,
+  name: r.name,
+  jit: r.jit === true || r.jit === 1,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** Maps an access_keys row. */
+export const toKey = (r: KeyRow): AccessKey => ({
+  id: r.id,
+  kind: r.kind,
+  tenantId: r.tenant_id,
+  description: r.description,
+  secretHash: r.secret_hash,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  revokedAt: r.revoked_at,
+  lastUsedAt: r.last_used_at,
+});
+
+/** Maps an audit row; ids stay far below 2^53. */
+export const toAudit = (r: AuditRow): AuditEntry => ({
+  id: Number(r.id),
+  at: r.at,
+  tenantId: r.tenant_id,
+  keyId: r.key_id,
+  requestId: r.request_id,
+  operation: r.operation,
+  resourceType: r.resource_type,
+  resourceId: r.resource_id,
+  outcome: r.outcome,
+  summary: r.summary,
+});
