@@ -1,4 +1,4 @@
-import type { AccessKey, AuditEntry, KeyKind, Tenant } from "./store.js";
+import type { AccessKey, AuditEntry, AuditQuery, KeyKind, Tenant } from "./store.js";
 
 /** A `tenants` row as either backend returns it (`jit` is 0/1 on SQLite, a boolean on PostgreSQL). */
 export interface TenantRow {
@@ -71,3 +71,21 @@ export const toAudit = (r: AuditRow): AuditEntry => ({
   outcome: r.outcome,
   summary: r.summary,
 });
+
+/** The audit query both backends run: `?` placeholders, oldest first, after the cursor. */
+export function buildAuditQuery(q: AuditQuery): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (cond: string, v: unknown) => {
+    where.push(cond);
+    params.push(v);
+  };
+  if (q.tenantId !== undefined) add("tenant_id = ?", q.tenantId);
+  if (q.resourceType !== undefined) add("resource_type = ?", q.resourceType);
+  if (q.resourceId !== undefined) add("resource_id = ?", q.resourceId);
+  if (q.since !== undefined) add("at >= ?", q.since);
+  if (q.until !== undefined) add("at < ?", q.until);
+  if (q.cursor !== undefined) add("id > ?", q.cursor);
+  const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
+  return { sql, params: [...params, q.limit] };
+}

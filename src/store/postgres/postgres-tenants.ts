@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { type AuditRow, type KeyRow, type TenantRow, toAudit, toKey, toTenant } from "../rows.js";
+import {
+  type AuditRow,
+  buildAuditQuery,
+  type KeyRow,
+  type TenantRow,
+  toAudit,
+  toKey,
+  toTenant,
+} from "../rows.js";
 import {
   type AccessKey,
   type AuditEntry,
@@ -163,20 +171,8 @@ export class PostgresTenants {
   }
 
   async queryAudit(q: AuditQuery): Promise<readonly AuditEntry[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (cond: string, v: unknown) => {
-      where.push(cond);
-      params.push(v);
-    };
-    if (q.tenantId !== undefined) add("tenant_id = ?", q.tenantId);
-    if (q.resourceType !== undefined) add("resource_type = ?", q.resourceType);
-    if (q.resourceId !== undefined) add("resource_id = ?", q.resourceId);
-    if (q.since !== undefined) add("at >= ?", q.since);
-    if (q.until !== undefined) add("at < ?", q.until);
-    if (q.cursor !== undefined) add("id > ?", q.cursor);
-    const sqlText = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
-    const rows = await this.db.read((sql) => sql.rows<AuditRow>(sqlText, [...params, q.limit]));
+    const { sql: text, params } = buildAuditQuery(q);
+    const rows = await this.db.read((sql) => sql.rows<AuditRow>(text, params));
     return rows.map(toAudit);
   }
 

@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { type AuditRow, type KeyRow, type TenantRow, toAudit, toKey, toTenant } from "../rows.js";
+import {
+  type AuditRow,
+  buildAuditQuery,
+  type KeyRow,
+  type TenantRow,
+  toAudit,
+  toKey,
+  toTenant,
+} from "../rows.js";
 import {
   type AccessKey,
   type AuditEntry,
@@ -154,21 +162,8 @@ export class SqliteTenants {
   }
 
   async queryAudit(q: AuditQuery): Promise<readonly AuditEntry[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (cond: string, v: unknown) => {
-      where.push(cond);
-      params.push(v);
-    };
-    if (q.tenantId !== undefined) add("tenant_id = ?", q.tenantId);
-    if (q.resourceType !== undefined) add("resource_type = ?", q.resourceType);
-    if (q.resourceId !== undefined) add("resource_id = ?", q.resourceId);
-    if (q.since !== undefined) add("at >= ?", q.since);
-    if (q.until !== undefined) add("at < ?", q.until);
-    if (q.cursor !== undefined) add("id > ?", q.cursor);
-    const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
-    const rows = this.sql.stmt(sql).all(...params, q.limit);
-    return (rows as AuditRow[]).map(toAudit);
+    const { sql, params } = buildAuditQuery(q);
+    return (this.sql.stmt(sql).all(...params) as AuditRow[]).map(toAudit);
   }
 
   async pruneAudit(before: string): Promise<number> {
