@@ -11,7 +11,7 @@ import {
   renderResourceJson,
   wants,
 } from "../scim/projection.js";
-import { parseResource, validateDoc } from "../scim/resource.js";
+import { parseResource } from "../scim/resource.js";
 import {
   GROUP_RESOURCE,
   type ResourceTypeDef,
@@ -252,7 +252,7 @@ function userRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
       resourceId: req.params.id,
       summary: summarizePatch(ops),
     };
-    const mutate = (cur: { doc: ScimDoc }) => checked(USER_RESOURCE, applyPatch(USER_RESOURCE, cur.doc, ops));
+    const mutate = (cur: { doc: ScimDoc }) => applyPatch(USER_RESOURCE, cur.doc, ops);
     const u = await audited(req, deps, base, (a) =>
       store.updateUser(tenantOf(req).tenantId, req.params.id, mutate, opts, a),
     );
@@ -271,11 +271,6 @@ function userRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
     await audited(req, deps, base, (a) => store.deleteUser(tenantOf(req).tenantId, req.params.id, opts, a));
     return reply.code(204).send();
   });
-}
-
-function checked(rt: ResourceTypeDef, doc: ScimDoc): ScimDoc {
-  validateDoc(rt, doc);
-  return doc;
 }
 
 function groupRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
@@ -341,9 +336,7 @@ function groupRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
     const ops = parsePatchRequest(req.body);
     const { attributeOps, members } = splitGroupPatch(ops);
     const mutate = (cur: { doc: ScimDoc }) =>
-      attributeOps.length === 0
-        ? cur.doc
-        : checked(GROUP_RESOURCE, applyPatch(GROUP_RESOURCE, cur.doc, attributeOps));
+      attributeOps.length === 0 ? cur.doc : applyPatch(GROUP_RESOURCE, cur.doc, attributeOps);
     const base = {
       operation: "patch",
       resourceType: "Group",
