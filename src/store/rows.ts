@@ -1,4 +1,14 @@
-import type { AccessKey, AuditEntry, AuditQuery, KeyKind, Tenant } from "./store.js";
+import type { ScimDoc } from "../scim/types.js";
+import {
+  type AccessKey,
+  type AuditEntry,
+  type AuditQuery,
+  type KeyKind,
+  type ListQuery,
+  StoreError,
+  type Tenant,
+  type WriteOptions,
+} from "./store.js";
 
 /** A `tenants` row as either backend returns it (`jit` is 0/1 on SQLite, a boolean on PostgreSQL). */
 export interface TenantRow {
@@ -88,4 +98,42 @@ export function buildAuditQuery(q: AuditQuery): { sql: string; params: unknown[]
   if (q.cursor !== undefined) add("id > ?", q.cursor);
   const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
   return { sql, params: [...params, q.limit] };
+}
+
+/** Now as the ISO string both backends store. */
+export const now = (): string => new Date().toISOString();
+
+/** A string attribute's value for an indexed column, or null. */
+export const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+
+/** The user attributes kept in indexed columns, derived from its document. */
+export function indexedUserColumns(doc: ScimDoc) {
+  const userName = String(doc.userName ?? "");
+  return {
+    userName,
+    userNameLc: userName.toLowerCase(),
+    externalId: str(doc.externalId),
+    displayName: str(doc.displayName),
+    active: typeof doc.active === "boolean" ? doc.active : null,
+  };
+}
+
+/** Refuses a conditional write whose `If-Match` version is not the current one (RFC 7644 §3.14). */
+export function checkVersion(kind: string, id: string, current: number, opts: WriteOptions): void {
+  if (opts.ifMatch !== undefined && opts.ifMatch !== current) {
+    throw new StoreError(
+      "precondition_failed",
+      `${kind} ${JSON.stringify(id)} has changed (version ${current})`,
+    );
+  }
+}
+
+/**
+ * totalResults when the page itself proves it: a partial page ends the result set, an empty first page
+ * means none (Entra's eq lookups are always one of the two). Otherwise undefined, and a count query runs.
+ */
+export function totalOf(q: ListQuery, rows: number): number | undefined {
+  if (rows > 0 && rows < q.count) return q.startIndex - 1 + rows;
+  if (rows === 0 && q.startIndex === 1 && q.count > 0) return 0;
+  return undefined;
 }

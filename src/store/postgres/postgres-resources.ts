@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { MemberDelta, ScimDoc } from "../../scim/types.js";
+import { checkVersion, indexedUserColumns, now, str, totalOf } from "../rows.js";
 import { compileFilter, compileSortKey, type TableLayout } from "../sql-filter.js";
 import {
   type AuditRecord,
@@ -49,25 +50,13 @@ function toResource(row: ResourceRow): StoredResource & { origin?: UserOrigin; g
   };
 }
 
-const now = () => new Date().toISOString();
-const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 const USER_COLUMNS = "id, origin, doc, version, created, last_modified";
 const GROUP_COLUMNS = "id, doc, version, created, last_modified";
 
-function checkVersion(kind: string, id: string, current: number, opts: WriteOptions): void {
-  if (opts.ifMatch !== undefined && opts.ifMatch !== current) {
-    throw new StoreError(
-      "precondition_failed",
-      `${kind} ${JSON.stringify(id)} has changed (version ${current})`,
-    );
-  }
-}
-
 /** The user's indexed columns, derived from its document, in INSERT/UPDATE order. */
 function userColumns(doc: ScimDoc): unknown[] {
-  const userName = String(doc.userName ?? "");
-  const active = typeof doc.active === "boolean" ? doc.active : null;
-  return [userName, userName.toLowerCase(), str(doc.externalId), str(doc.displayName), active];
+  const c = indexedUserColumns(doc);
+  return [c.userName, c.userNameLc, c.externalId, c.displayName, c.active];
 }
 
 async function writeEmails(sql: Sql, tenantId: string, userId: string, doc: ScimDoc): Promise<void> {
@@ -298,16 +287,6 @@ async function lockRow(
 }
 
 /**
- * totalResults when the page itself proves it: a partial page ends the result set, an empty first page
- * means none. Otherwise undefined, and a count query runs.
- */
-function totalFromPage(q: ListQuery, rows: number): number | undefined {
-  if (rows > 0 && rows < q.count) return q.startIndex - 1 + rows;
-  if (rows === 0 && q.startIndex === 1 && q.count > 0) return 0;
-  return undefined;
-}
-
-/**
  * One page, and its total from the page when it can tell (Entra's lookups: one statement), else from a
  * count. No count(*) OVER (): it makes PostgreSQL build every matching row, doc included, before LIMIT.
  */
@@ -335,7 +314,7 @@ async function list(
     [...params, ...(sort?.params ?? []), q.count, q.startIndex - 1],
   );
   const total =
-    totalFromPage(q, rows.length) ??
+    totalOf(q, rows.length) ??
     Number((await sql.one<{ n: string }>(`SELECT count(*) AS n ${base}`, params))?.n ?? 0);
   return { totalResults: total, resources: rows.map(toResource) };
 }

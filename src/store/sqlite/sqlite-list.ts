@@ -30,13 +30,3 @@ export function buildListSql(
     count: { sql: `SELECT count(*) AS n ${base}`, params },
   };
 }
-
-/**
- * The total a page implies without counting: a non-empty partial page ends the result set, and an empty
- * first page means no matches (Entra's eq lookups are always one of the two); undefined when unknown.
- */
-export function totalOf(q: ListQuery, rows: number): number | undefined {
-  if (rows > 0 && rows < q.count) return q.startIndex - 1 + rows;
-  if (rows === 0 && q.startIndex === 1 && q.count > 0) return 0;
-  return undefined;
-}

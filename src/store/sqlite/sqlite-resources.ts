@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { MemberDelta, ScimDoc } from "../../scim/types.js";
+import { checkVersion, indexedUserColumns, now, str, totalOf } from "../rows.js";
 import type { TableLayout } from "../sql-filter.js";
 import {
   type AuditRecord,
@@ -17,7 +18,7 @@ import {
 } from "../store.js";
 import { groupLayout, userLayout } from "../table-layouts.js";
 import type { SqliteDb } from "./sqlite-db.js";
-import { buildListSql, totalOf } from "./sqlite-list.js";
+import { buildListSql } from "./sqlite-list.js";
 import { memberTypes } from "./sqlite-members.js";
 import { GROUPS_JSON, groupsJson, parseGroups, type ResourceRow, toResource } from "./sqlite-rows.js";
 import { insertAudit } from "./sqlite-tenants.js";
@@ -25,34 +26,10 @@ import { insertAudit } from "./sqlite-tenants.js";
 // The list SQL moved to sqlite-list.ts; re-exported for the query-plan tests.
 export { buildListSql } from "./sqlite-list.js";
 
-function now(): string {
-  return new Date().toISOString();
-}
-
-function str(v: unknown): string | null {
-  return typeof v === "string" ? v : null;
-}
-
-/** The user's indexed columns, derived from its document. */
+/** The user's indexed columns, derived from its document (SQLite stores booleans as 0/1). */
 function userColumns(doc: ScimDoc) {
-  const userName = String(doc.userName ?? "");
-  const active = typeof doc.active === "boolean" ? (doc.active ? 1 : 0) : null;
-  return {
-    userName,
-    userNameLc: userName.toLowerCase(),
-    externalId: str(doc.externalId),
-    displayName: str(doc.displayName),
-    active,
-  };
-}
-
-function checkVersion(kind: string, id: string, current: number, opts: WriteOptions): void {
-  if (opts.ifMatch !== undefined && opts.ifMatch !== current) {
-    throw new StoreError(
-      "precondition_failed",
-      `${kind} ${JSON.stringify(id)} has changed (version ${current})`,
-    );
-  }
+  const c = indexedUserColumns(doc);
+  return { ...c, active: c.active === null ? null : c.active ? 1 : 0 };
 }
 
 /** Users and groups on SQLite; every write is one IMMEDIATE transaction including its audit row. */
