@@ -24,7 +24,10 @@ export function buildListSql(
   const select = `SELECT ${a}.id, ${a}.doc, ${a}.version, ${a}.created, ${a}.last_modified${extraColumns}`;
   return {
     page: {
-      sql: `${select} ${base} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      // `?+0`, not `?`: SQLite (3.47+) reads a bare bound LIMIT/OFFSET while planning and then marks the
+      // statement to be recompiled whenever that parameter is bound again — on every execution, since
+      // better-sqlite3 rebinds all parameters. Measured: a userName lookup 56 µs → 14 µs of SQLite time.
+      sql: `${select} ${base} ORDER BY ${order} LIMIT ?+0 OFFSET ?+0`,
       params: [...params, ...(sort?.params ?? []), q.count, q.startIndex - 1],
     },
     count: { sql: `SELECT count(*) AS n ${base}`, params },
