@@ -12,7 +12,7 @@ import { Tenancy } from "./tenancy/tenancy.js";
 /** Opens the store `DATABASE_URL` names; the one place that picks a backend. */
 export async function openStore(databaseUrl: string, config?: Pick<ServiceConfig, "pg">): Promise<Store> {
   if (/^postgres(ql)?:\/\//i.test(databaseUrl)) return openPostgresStore(databaseUrl, config?.pg);
-  return new SqliteStore(databaseUrl);
+  return SqliteStore.open(databaseUrl);
 }
 
 /** An audit record for changes made from the CLI or at start-up (no key, no HTTP request). */

@@ -27,7 +27,7 @@ describe("SQLite query plans for Entra's lookups, without ANALYZE", () => {
   let db: Database.Database;
 
   beforeAll(async () => {
-    const store = new SqliteStore(`sqlite:${file}`);
+    const store = await SqliteStore.open(`sqlite:${file}`);
     tenantId = (await store.createTenant({ name: "t" }, audit)).id;
     const other = (await store.createTenant({ name: "o" }, audit)).id;
     for (let i = 0; i < 300; i++) {

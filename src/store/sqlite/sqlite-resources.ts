@@ -95,13 +95,15 @@ export class SqliteResources {
     opts: { groups?: boolean } = {},
   ): Promise<StoredUser | undefined> {
     const groups = opts.groups ? `, ${GROUPS_JSON} AS groups_json` : "";
-    const row = this.sql
-      .stmt(
-        `SELECT u.id, u.origin, u.doc, u.version, u.created, u.last_modified${groups} FROM users u
-         WHERE u.tenant_id = ? AND u.id = ?`,
-      )
-      .get(tenantId, id) as ResourceRow | undefined;
-    return row ? toResource(row) : undefined;
+    return this.sql.read(() => {
+      const row = this.sql
+        .stmt(
+          `SELECT u.id, u.origin, u.doc, u.version, u.created, u.last_modified${groups} FROM users u
+           WHERE u.tenant_id = ? AND u.id = ?`,
+        )
+        .get(tenantId, id) as ResourceRow | undefined;
+      return row ? toResource(row) : undefined;
+    });
   }
 
   async listUsers(
@@ -116,9 +118,11 @@ export class SqliteResources {
       ? `SELECT p.*, ${groupsJson("?", "p.id")} AS groups_json FROM (${page.page.sql}) p`
       : page.page.sql;
     const params = opts.groups ? [tenantId, ...page.page.params] : page.page.params;
-    const rows = this.sql.stmt(sql).all(...params) as ResourceRow[];
-    const total = totalOf(q, rows.length) ?? this.count(page.count.sql, page.count.params);
-    return { totalResults: total, resources: rows.map(toResource) };
+    return this.sql.read(() => {
+      const rows = this.sql.stmt(sql).all(...params) as ResourceRow[];
+      const total = totalOf(q, rows.length) ?? this.count(page.count.sql, page.count.params);
+      return { totalResults: total, resources: rows.map(toResource) };
+    });
   }
 
   private list(
@@ -203,7 +207,7 @@ export class SqliteResources {
   }
 
   async deleteUser(tenantId: string, id: string, opts: WriteOptions, audit: AuditRecord): Promise<void> {
-    this.sql.tx(() => {
+    await this.sql.tx(() => {
       const current = this.getUserSync(tenantId, id);
       checkVersion("User", id, current.version, opts);
       this.removeAsMember(tenantId, id);
@@ -282,12 +286,14 @@ export class SqliteResources {
     id: string,
     opts: { members?: boolean } = {},
   ): Promise<StoredGroup | undefined> {
-    const row = this.sql
-      .stmt("SELECT id, doc, version, created, last_modified FROM groups WHERE tenant_id = ? AND id = ?")
-      .get(tenantId, id) as ResourceRow | undefined;
-    if (!row) return undefined;
-    const g = toResource(row);
-    return opts.members ? { ...g, members: this.membersOf(tenantId, id) } : g;
+    return this.sql.read(() => {
+      const row = this.sql
+        .stmt("SELECT id, doc, version, created, last_modified FROM groups WHERE tenant_id = ? AND id = ?")
+        .get(tenantId, id) as ResourceRow | undefined;
+      if (!row) return undefined;
+      const g = toResource(row);
+      return opts.members ? { ...g, members: this.membersOf(tenantId, id) } : g;
+    });
   }
 
   async listGroups(
@@ -295,12 +301,14 @@ export class SqliteResources {
     q: ListQuery,
     opts: { members?: boolean } = {},
   ): Promise<ListPage<StoredGroup>> {
-    const page = this.list("groups", groupLayout(tenantId), tenantId, q);
-    if (!opts.members) return page;
-    return {
-      ...page,
-      resources: page.resources.map((g) => ({ ...g, members: this.membersOf(tenantId, g.id) })),
-    };
+    return this.sql.read(() => {
+      const page = this.list("groups", groupLayout(tenantId), tenantId, q);
+      if (!opts.members) return page;
+      return {
+        ...page,
+        resources: page.resources.map((g) => ({ ...g, members: this.membersOf(tenantId, g.id) })),
+      };
+    });
   }
 
   async updateGroup(
@@ -348,7 +356,7 @@ export class SqliteResources {
   }
 
   async deleteGroup(tenantId: string, id: string, opts: WriteOptions, audit: AuditRecord): Promise<void> {
-    this.sql.tx(() => {
+    await this.sql.tx(() => {
       const row = this.sql
         .stmt("SELECT version FROM groups WHERE tenant_id = ? AND id = ?")
         .get(tenantId, id) as { version: number } | undefined;

@@ -1,4 +1,4 @@
-import type Database from "better-sqlite3";
+import type { SqliteDb } from "./sqlite-db.js";
 
 /**
  * Planner statistics for a database that has none (sqlite_stat1 rows in SQLite's own format: rows, then
@@ -24,15 +24,16 @@ const TYPICAL_STATS: readonly (readonly [table: string, index: string, stat: str
 ];
 
 /** Writes TYPICAL_STATS when the database has no statistics for users yet, and loads them. */
-export function ensurePlannerStats(db: Database.Database): void {
-  // ANALYZE of the tiny meta table creates sqlite_stat1 without reading any large table.
-  db.exec("ANALYZE meta");
-  const has = db.prepare("SELECT 1 FROM sqlite_stat1 WHERE tbl = 'users' LIMIT 1").get();
-  if (has) return;
-  const insert = db.prepare("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)");
-  db.transaction(() => {
+export async function ensurePlannerStats(sql: SqliteDb): Promise<void> {
+  const db = sql.db;
+  await sql.tx(() => {
+    // ANALYZE of the tiny meta table creates sqlite_stat1 without reading any large table.
+    db.exec("ANALYZE meta");
+    const has = db.prepare("SELECT 1 FROM sqlite_stat1 WHERE tbl = 'users' LIMIT 1").get();
+    if (has) return;
+    const insert = db.prepare("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)");
     for (const [tbl, idx, stat] of TYPICAL_STATS) insert.run(tbl, idx, stat);
-  })();
-  // Makes this connection's planner read the rows just written.
-  db.exec("ANALYZE sqlite_schema");
+    // Makes this connection's planner read the rows just written.
+    db.exec("ANALYZE sqlite_schema");
+  });
 }

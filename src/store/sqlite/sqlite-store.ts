@@ -15,14 +15,21 @@ export function sqliteFilename(url: string): string {
 
 /** The embedded SQLite store: one file, WAL, one process. */
 export class SqliteStore extends ComposedStore {
-  private readonly db: SqliteDb;
-
-  constructor(url: string) {
-    const db = new SqliteDb(sqliteFilename(url));
-    migrateSqlite(db);
-    ensurePlannerStats(db.db);
+  private constructor(private readonly db: SqliteDb) {
     super(new SqliteResources(db), new SqliteTenants(db));
-    this.db = db;
+  }
+
+  /** Opens (creating if need be) and migrates the database at `url`. */
+  static async open(url: string): Promise<SqliteStore> {
+    const db = new SqliteDb(sqliteFilename(url));
+    try {
+      await migrateSqlite(db);
+      await ensurePlannerStats(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new SqliteStore(db);
   }
 
   override async close(): Promise<void> {

@@ -75,11 +75,13 @@ export class SqliteTenants {
   }
 
   async getTenant(id: string): Promise<Tenant | undefined> {
-    return this.tenantSync(id);
+    return this.sql.read(() => this.tenantSync(id));
   }
 
   async listTenants(): Promise<readonly Tenant[]> {
-    return (this.sql.stmt("SELECT * FROM tenants ORDER BY name").all() as TenantRow[]).map(toTenant);
+    return this.sql.read(() =>
+      (this.sql.stmt("SELECT * FROM tenants ORDER BY name").all() as TenantRow[]).map(toTenant),
+    );
   }
 
   async updateTenant(
@@ -102,7 +104,7 @@ export class SqliteTenants {
   }
 
   async deleteTenant(id: string, audit: AuditRecord): Promise<void> {
-    this.sql.tx(() => {
+    await this.sql.tx(() => {
       // Memberships and e-mail rows reference users/groups, which cascade from the tenant row.
       this.sql.stmt("DELETE FROM group_members WHERE tenant_id = ?").run(id);
       const r = this.sql.stmt("DELETE FROM tenants WHERE id = ?").run(id);
@@ -128,18 +130,22 @@ export class SqliteTenants {
   }
 
   async getKey(id: string): Promise<AccessKey | undefined> {
-    const row = this.sql.stmt("SELECT * FROM access_keys WHERE id = ?").get(id) as KeyRow | undefined;
-    return row ? toKey(row) : undefined;
+    return this.sql.read(() => {
+      const row = this.sql.stmt("SELECT * FROM access_keys WHERE id = ?").get(id) as KeyRow | undefined;
+      return row ? toKey(row) : undefined;
+    });
   }
 
   async listKeys(filter: { kind: KeyKind; tenantId?: string }): Promise<readonly AccessKey[]> {
-    const rows =
-      filter.tenantId === undefined
-        ? this.sql.stmt("SELECT * FROM access_keys WHERE kind = ? ORDER BY created_at, id").all(filter.kind)
-        : this.sql
-            .stmt("SELECT * FROM access_keys WHERE kind = ? AND tenant_id = ? ORDER BY created_at, id")
-            .all(filter.kind, filter.tenantId);
-    return (rows as KeyRow[]).map(toKey);
+    return this.sql.read(() => {
+      const rows =
+        filter.tenantId === undefined
+          ? this.sql.stmt("SELECT * FROM access_keys WHERE kind = ? ORDER BY created_at, id").all(filter.kind)
+          : this.sql
+              .stmt("SELECT * FROM access_keys WHERE kind = ? AND tenant_id = ? ORDER BY created_at, id")
+              .all(filter.kind, filter.tenantId);
+      return (rows as KeyRow[]).map(toKey);
+    });
   }
 
   async revokeKey(id: string, audit: AuditRecord): Promise<AccessKey> {
@@ -154,27 +160,31 @@ export class SqliteTenants {
   }
 
   async touchKey(id: string, at: string): Promise<void> {
-    this.sql.stmt("UPDATE access_keys SET last_used_at = ? WHERE id = ?").run(at, id);
+    await this.sql.tx(() =>
+      this.sql.stmt("UPDATE access_keys SET last_used_at = ? WHERE id = ?").run(at, id),
+    );
   }
 
   async appendAudit(record: AuditRecord): Promise<void> {
-    insertAudit(this.sql, record);
+    await this.sql.tx(() => insertAudit(this.sql, record));
   }
 
   async queryAudit(q: AuditQuery): Promise<readonly AuditEntry[]> {
     const { sql, params } = buildAuditQuery(q);
-    return (this.sql.stmt(sql).all(...params) as AuditRow[]).map(toAudit);
+    return this.sql.read(() => (this.sql.stmt(sql).all(...params) as AuditRow[]).map(toAudit));
   }
 
   async pruneAudit(before: string): Promise<number> {
-    return this.sql.stmt("DELETE FROM audit WHERE at < ?").run(before).changes;
+    return this.sql.tx(() => this.sql.stmt("DELETE FROM audit WHERE at < ?").run(before).changes);
   }
 
   async getRoleConfig(tenantId: string): Promise<RoleConfig> {
-    const row = this.sql.stmt("SELECT document FROM role_config WHERE tenant_id = ?").get(tenantId) as
-      | { document: string }
-      | undefined;
-    return row ? (JSON.parse(row.document) as RoleConfig) : EMPTY_ROLE_CONFIG;
+    return this.sql.read(() => {
+      const row = this.sql.stmt("SELECT document FROM role_config WHERE tenant_id = ?").get(tenantId) as
+        | { document: string }
+        | undefined;
+      return row ? (JSON.parse(row.document) as RoleConfig) : EMPTY_ROLE_CONFIG;
+    });
   }
 
   async putRoleConfig(

@@ -1,0 +1,207 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openStore } from "../../src/main.js";
+import type { ScimDoc } from "../../src/scim/types.js";
+import { SqliteDb } from "../../src/store/sqlite/sqlite-db.js";
+import { type AuditRecord, type Store, StoreError } from "../../src/store/store.js";
+
+/**
+ * Group commit on SQLite: the writes of one event-loop turn share one COMMIT, each in its own savepoint.
+ * Every property is checked through a second connection to the same file, which sees only what is
+ * committed.
+ */
+
+function audit(operation: string, resourceType = "User"): AuditRecord {
+  return {
+    tenantId: null,
+    keyId: null,
+    requestId: randomUUID(),
+    operation,
+    resourceType,
+    resourceId: null,
+    outcome: "success",
+    summary: "",
+  };
+}
+
+const user = (userName: string): ScimDoc => ({ userName, active: true });
+
+describe("SQLite group commit", () => {
+  let dir: string;
+  let file: string;
+  let store: Store;
+  let tenantId: string;
+  let other: Database.Database;
+
+  const committedUserNames = (): string[] =>
+    (
+      other.prepare("SELECT user_name FROM users WHERE tenant_id = ? ORDER BY user_name").all(tenantId) as {
+        user_name: string;
+      }[]
+    ).map((r) => r.user_name);
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "scimgate-gc-"));
+    file = join(dir, "db.sqlite");
+    store = await openStore(`file:${file}`);
+    tenantId = (await store.createTenant({ name: "t" }, audit("create", "Tenant"))).id;
+    other = new Database(file, { readonly: true });
+  });
+  afterEach(async () => {
+    other.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("answers a write only once it is committed, and not before", async () => {
+    const write = store.createUser(tenantId, user("ann"), audit("create"));
+    // The write has run, but its batch has not committed yet: another connection cannot see it.
+    expect(committedUserNames()).toEqual([]);
+    const seenOnAnswer = await write.then(() => committedUserNames());
+    expect(seenOnAnswer).toEqual(["ann"]);
+  });
+
+  it("commits the writes of one turn together, and a failed write alone is rolled back", async () => {
+    await store.createUser(tenantId, user("taken"), audit("create"));
+    const results = await Promise.allSettled([
+      store.createUser(tenantId, user("a"), audit("create")),
+      store.createUser(tenantId, user("TAKEN"), audit("create")),
+      store.createUser(tenantId, user("b"), audit("create")),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    const e = (results[1] as PromiseRejectedResult).reason;
+    expect(e).toBeInstanceOf(StoreError);
+    expect((e as StoreError).code).toBe("conflict");
+    expect(committedUserNames()).toEqual(["a", "b", "taken"]);
+    // Two creates and the first one's audit rows; the failed create left no row of its own.
+    const audits = other.prepare(
+      "SELECT count(*) AS n FROM audit WHERE operation = 'create' AND resource_type = 'User'",
+    );
+    expect((audits.get() as { n: number }).n).toBe(3);
+  });
+
+  it("answers a read that saw an uncommitted write only after that write is committed", async () => {
+    const write = store.createUser(tenantId, user("carl"), audit("create"));
+    const read = store.listUsers(tenantId, { startIndex: 1, count: 10 }).then((page) => ({
+      page,
+      committed: committedUserNames(),
+    }));
+    const [, r] = await Promise.all([write, read]);
+    expect(r.page.resources.map((u) => u.doc.userName)).toEqual(["carl"]);
+    expect(r.committed).toEqual(["carl"]);
+  });
+
+  it("keeps every write of a turn larger than one batch", async () => {
+    const names = Array.from({ length: 600 }, (_, i) => `u${String(i).padStart(3, "0")}`);
+    await Promise.all(names.map((n) => store.createUser(tenantId, user(n), audit("create"))));
+    expect(committedUserNames()).toEqual(names);
+  });
+
+  it("sequential writes each see the one before", async () => {
+    const u = await store.createUser(tenantId, user("dora"), audit("create"));
+    for (let i = 0; i < 5; i++) {
+      await store.updateUser(tenantId, u.id, (c) => ({ ...c.doc, title: `t${i}` }), {}, audit("patch"));
+    }
+    const row = other.prepare("SELECT version, doc FROM users WHERE id = ?").get(u.id) as {
+      version: number;
+      doc: string;
+    };
+    expect(row.version).toBe(6);
+    expect(JSON.parse(row.doc).title).toBe("t4");
+  });
+});
+
+describe("SqliteDb batch failure", () => {
+  let dir: string;
+  let db: SqliteDb;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "scimgate-gc-"));
+    db = new SqliteDb(join(dir, "db.sqlite"));
+    db.db.exec(
+      "CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (id INTEGER PRIMARY KEY, p INTEGER REFERENCES parent (id));",
+    );
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("fails every write of a batch whose COMMIT fails, and applies none of them", async () => {
+    // A deferred foreign key is checked at COMMIT: the second write makes the shared COMMIT fail.
+    const good = db.tx(() => db.db.prepare("INSERT INTO parent (id) VALUES (1)").run());
+    const bad = db.tx(() => {
+      db.db.pragma("defer_foreign_keys = ON");
+      db.db.prepare("INSERT INTO child (id, p) VALUES (1, 99)").run();
+    });
+    const results = await Promise.allSettled([good, bad]);
+    for (const r of results) {
+      expect(r.status).toBe("rejected");
+      const e = (r as PromiseRejectedResult).reason as StoreError;
+      expect(e).toBeInstanceOf(StoreError);
+      expect(e.code).toBe("unavailable");
+    }
+    expect(db.db.inTransaction).toBe(false);
+    expect(db.db.prepare("SELECT count(*) AS n FROM parent").get()).toEqual({ n: 0 });
+    // The connection goes on: the next write commits.
+    await db.tx(() => db.db.prepare("INSERT INTO parent (id) VALUES (2)").run());
+    expect(db.db.prepare("SELECT id FROM parent").all()).toEqual([{ id: 2 }]);
+  });
+
+  it("rolls a throwing write back to its savepoint and rethrows its error", async () => {
+    const kept = db.tx(() => db.db.prepare("INSERT INTO parent (id) VALUES (1)").run());
+    const thrown = db.tx(() => {
+      db.db.prepare("INSERT INTO parent (id) VALUES (2)").run();
+      throw new StoreError("invalid", "no");
+    });
+    await expect(thrown).rejects.toThrow("no");
+    await kept;
+    expect(db.db.prepare("SELECT id FROM parent").all()).toEqual([{ id: 1 }]);
+  });
+
+  it("waits for another connection's open batch without blocking the event loop", async () => {
+    const second = new SqliteDb(join(dir, "db.sqlite"));
+    try {
+      const first = db.tx(() => db.db.prepare("INSERT INTO parent (id) VALUES (1)").run());
+      // `db` holds the write lock until its batch commits on the next turn; `second` must wait for it.
+      const waiting = second.tx(() => second.db.prepare("INSERT INTO parent (id) VALUES (2)").run());
+      await Promise.all([first, waiting]);
+      expect(second.db.prepare("SELECT id FROM parent ORDER BY id").all()).toEqual([{ id: 1 }, { id: 2 }]);
+    } finally {
+      second.close();
+    }
+  });
+
+  it("answers 'unavailable' when the write lock stays taken, and keeps the event loop running meanwhile", async () => {
+    const holder = new Database(join(dir, "db.sqlite"));
+    holder.exec("BEGIN IMMEDIATE");
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 100);
+    try {
+      const e = await db.tx(() => db.db.prepare("INSERT INTO parent (id) VALUES (1)").run()).catch((x) => x);
+      expect(e).toBeInstanceOf(StoreError);
+      expect((e as StoreError).code).toBe("unavailable");
+      expect(ticks).toBeGreaterThan(20);
+    } finally {
+      clearInterval(timer);
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+    await db.tx(() => db.db.prepare("INSERT INTO parent (id) VALUES (3)").run());
+    expect(db.db.prepare("SELECT id FROM parent").all()).toEqual([{ id: 3 }]);
+  }, 15_000);
+
+  it("commits an open batch on close", async () => {
+    const file = join(dir, "db.sqlite");
+    void db.tx(() => db.db.prepare("INSERT INTO parent (id) VALUES (7)").run());
+    db.close();
+    const again = new Database(file);
+    expect(again.prepare("SELECT id FROM parent").all()).toEqual([{ id: 7 }]);
+    again.close();
+    db = new SqliteDb(file);
+  });
+});
