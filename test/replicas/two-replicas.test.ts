@@ -1,5 +1,5 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { describePostgres, POSTGRES, type TestDatabase } from "../store/databases.js";
 import { type Replica, runCli, startReplica } from "./replica-processes.js";
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { systemAudit } from "../../src/main.js";
 import { parseFilter } from "../../src/scim/filter/parse.js";
 import {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { startScimgate, type TestScimgate } from "../helpers/scimgate.js";
 import { describePostgres, POSTGRES } from "./databases.js";
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { buildApp } from "../../src/http/app.js";
 import { systemAudit } from "../../src/main.js";
 import {

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { openStore, systemAudit } from "../../src/main.js";
 import type { Store } from "../../src/store/store.js";
 import { Tenancy } from "../../src/tenancy/tenancy.js";
