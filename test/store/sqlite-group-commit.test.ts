@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -126,8 +126,8 @@ describe("SqliteDb batch failure", () => {
       "CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (id INTEGER PRIMARY KEY, p INTEGER REFERENCES parent (id));",
     );
   });
-  afterEach(() => {
-    db.close();
+  afterEach(async () => {
+    await db.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -172,7 +172,7 @@ describe("SqliteDb batch failure", () => {
       await Promise.all([first, waiting]);
       expect(second.db.prepare("SELECT id FROM parent ORDER BY id").all()).toEqual([{ id: 1 }, { id: 2 }]);
     } finally {
-      second.close();
+      await second.close();
     }
   });
 
@@ -195,10 +195,30 @@ describe("SqliteDb batch failure", () => {
     expect(db.db.prepare("SELECT id FROM parent").all()).toEqual([{ id: 3 }]);
   }, 15_000);
 
+  it("checkpoints committed writes into the database file from its worker thread", async () => {
+    const file = join(dir, "db.sqlite");
+    for (let i = 1; i <= 50; i++)
+      await db.tx(() => db.db.prepare("INSERT INTO parent (id) VALUES (?)").run(i));
+    // The connection's own automatic checkpoint would wait for ~400 MB of WAL; the worker runs every 200 ms.
+    const copy = join(dir, "copy.sqlite");
+    const deadline = Date.now() + 5000;
+    let rows = 0;
+    while (rows < 50 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      copyFileSync(file, copy); // the database file alone, without its WAL
+      const c = new Database(copy);
+      const has = c.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'parent'").get();
+      rows = has ? (c.prepare("SELECT count(*) AS n FROM parent").get() as { n: number }).n : 0;
+      c.close();
+      rmSync(copy, { force: true });
+    }
+    expect(rows).toBe(50);
+  });
+
   it("commits an open batch on close", async () => {
     const file = join(dir, "db.sqlite");
     void db.tx(() => db.db.prepare("INSERT INTO parent (id) VALUES (7)").run());
-    db.close();
+    await db.close();
     const again = new Database(file);
     expect(again.prepare("SELECT id FROM parent").all()).toEqual([{ id: 7 }]);
     again.close();

@@ -26,13 +26,13 @@ export class SqliteStore extends ComposedStore {
       await migrateSqlite(db);
       await ensurePlannerStats(db);
     } catch (err) {
-      db.close();
+      await db.close();
       throw err;
     }
     return new SqliteStore(db);
   }
 
   override async close(): Promise<void> {
-    this.db.close();
+    await this.db.close();
   }
 }

@@ -1,0 +1,79 @@
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
+
+/** How often the checkpointer copies committed WAL frames into the database file. */
+const CHECKPOINT_INTERVAL_MS = 200;
+
+/**
+ * The checkpointer thread: its own connection to the database, running PASSIVE checkpoints (which never
+ * wait for or block readers and writers) on a timer. CommonJS, because it is evaluated as a string.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma("busy_timeout = 0");
+db.pragma("wal_autocheckpoint = 0");
+const checkpoint = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
+const timer = setInterval(() => {
+  try {
+    checkpoint.get();
+  } catch (err) {
+    // SQLITE_BUSY: another checkpoint is running; the next tick tries again.
+    if (err && err.code !== "SQLITE_BUSY") parentPort.postMessage({ error: String(err && err.message) });
+  }
+}, workerData.intervalMs);
+parentPort.on("message", (m) => {
+  if (m !== "stop") return;
+  clearInterval(timer);
+  try { checkpoint.get(); } catch {}
+  db.close();
+  parentPort.postMessage({ stopped: true });
+});
+`;
+
+/**
+ * Checkpoints a WAL database from a worker thread, so that copying pages into the database file and its
+ * fsync never stall the event loop that answers requests (with SQLite's automatic checkpoint, the COMMIT
+ * that crosses the threshold does all of it, and every request waiting behind it sees the delay).
+ * `onFailure` is called once if the thread stops working; the caller then falls back to automatic
+ * checkpoints.
+ */
+export class Checkpointer {
+  private readonly worker: Worker;
+  private failed = false;
+
+  constructor(file: string, onFailure: (reason: string) => void) {
+    const driver = createRequire(import.meta.url).resolve("better-sqlite3");
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { file, driver, intervalMs: CHECKPOINT_INTERVAL_MS },
+    });
+    this.worker.unref();
+    const fail = (reason: string) => {
+      if (this.failed) return;
+      this.failed = true;
+      onFailure(reason);
+    };
+    this.worker.on("message", (m: { error?: string }) => {
+      if (m.error) fail(m.error);
+    });
+    this.worker.on("error", (err) => fail(err.message));
+    this.worker.on("exit", (code) => {
+      if (code !== 0) fail(`checkpointer exited with ${code}`);
+    });
+  }
+
+  /** Runs a last checkpoint and stops the thread. */
+  async stop(): Promise<void> {
+    if (this.failed) return;
+    this.failed = true;
+    const stopped = new Promise<void>((resolve) => {
+      this.worker.once("exit", () => resolve());
+      this.worker.once("message", () => resolve());
+    });
+    this.worker.postMessage("stop");
+    await Promise.race([stopped, new Promise((r) => setTimeout(r, 2000).unref())]);
+    await this.worker.terminate();
+  }
+}
