@@ -95,6 +95,28 @@ describe("SQLite group commit", () => {
     expect(r.committed).toEqual(["carl"]);
   });
 
+  it("checks an access key without waiting for the open batch", async () => {
+    const key = {
+      id: "0123456789abcdef",
+      kind: "tenant" as const,
+      tenantId,
+      description: "k",
+      secretHash: Buffer.alloc(32, 1),
+      createdAt: new Date().toISOString(),
+      expiresAt: null,
+    };
+    await store.createKey(key, audit("create", "AccessKey"));
+    let committed = false;
+    const write = store.createUser(tenantId, user("erin"), audit("create")).then(() => {
+      committed = true;
+    });
+    const found = await store.getKey(key.id);
+    expect(found?.id).toBe(key.id);
+    expect(committed).toBe(false);
+    await write;
+    expect(committedUserNames()).toEqual(["erin"]);
+  });
+
   it("keeps every write of a turn larger than one batch", async () => {
     const names = Array.from({ length: 600 }, (_, i) => `u${String(i).padStart(3, "0")}`);
     await Promise.all(names.map((n) => store.createUser(tenantId, user(n), audit("create"))));

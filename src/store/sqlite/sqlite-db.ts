@@ -127,6 +127,19 @@ export class SqliteDb {
   }
 
   /**
+   * Runs a read now and answers at once, even while a batch is open: only for reads whose result is never
+   * shown to a client (the access-key check). A key created in an open batch cannot be presented yet (its
+   * token is answered after the commit), and one revoked there is refused a moment early.
+   */
+  peek<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  /**
    * Opens a batch, waiting (asynchronously, with growing pauses) while another connection holds the write
    * lock; `unavailable` after LOCK_WAIT_MS. Returns the batch another write of this connection opened in
    * the meantime, if one did: the caller runs its write at once, with no await in between.

@@ -130,7 +130,8 @@ export class SqliteTenants {
   }
 
   async getKey(id: string): Promise<AccessKey | undefined> {
-    return this.sql.read(() => {
+    // Read on every authenticated request; never waits for an open group commit (see SqliteDb.peek).
+    return this.sql.peek(() => {
       const row = this.sql.stmt("SELECT * FROM access_keys WHERE id = ?").get(id) as KeyRow | undefined;
       return row ? toKey(row) : undefined;
     });
