@@ -95,6 +95,23 @@ describe("SQLite group commit", () => {
     expect(r.committed).toEqual(["carl"]);
   });
 
+  it("lets another tenant's reads answer without waiting for a batch of this tenant's writes", async () => {
+    const otherTenant = (await store.createTenant({ name: "o" }, audit("create", "Tenant"))).id;
+    await store.createUser(otherTenant, user("olga"), audit("create"));
+    let committed = false;
+    const write = store.createUser(tenantId, user("fred"), audit("create")).then(() => {
+      committed = true;
+    });
+    const page = await store.listUsers(otherTenant, { startIndex: 1, count: 10 });
+    expect(page.resources.map((u) => u.doc.userName)).toEqual(["olga"]);
+    expect(committed).toBe(false);
+    // The same tenant's read waits for the commit of the write it saw.
+    const own = await store.listUsers(tenantId, { startIndex: 1, count: 10 });
+    expect(own.resources.map((u) => u.doc.userName)).toEqual(["fred"]);
+    expect(committedUserNames()).toEqual(["fred"]);
+    await write;
+  });
+
   it("checks an access key without waiting for the open batch", async () => {
     const key = {
       id: "0123456789abcdef",

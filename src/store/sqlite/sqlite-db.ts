@@ -27,6 +27,9 @@ interface Batch {
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
   writes: number;
+  /** The tenants whose users and groups the batch wrote; `all` when a write was not tenant-scoped. */
+  readonly scopes: Set<string>;
+  all: boolean;
 }
 
 /**
@@ -85,9 +88,10 @@ export class SqliteDb {
 
   /**
    * Runs `fn` as one atomic write in the current group commit and resolves (or rejects with its error)
-   * once that commit is durable. `fn` runs synchronously, before any other request's code.
+   * once that commit is durable. `fn` runs synchronously, before any other request's code. `scope`: the
+   * tenant whose users and groups alone `fn` writes (see `read`); without it, the write is unscoped.
    */
-  async tx<T>(fn: () => T): Promise<T> {
+  async tx<T>(fn: () => T, scope?: string): Promise<T> {
     // Synchronous unless another connection holds the write lock: `fn` then runs before this call returns.
     const batch = this.batch ?? (this.tryBegin() ? this.newBatch() : await this.lockForWrite());
     let result: T | undefined;
@@ -103,6 +107,8 @@ export class SqliteDb {
       this.undoWrite(batch, err);
     }
     batch.writes++;
+    if (scope === undefined) batch.all = true;
+    else batch.scopes.add(scope);
     if (batch.writes >= MAX_BATCH_WRITES) this.commit();
     // An error answer waits too: it may rest on another write of this batch (a 409 on a userName taken
     // a moment ago), which must not be reported if that write is never committed.
@@ -113,16 +119,19 @@ export class SqliteDb {
 
   /**
    * Runs a read now and answers once the open group commit (if any) is durable: the read may have seen
-   * that batch's writes, and must not report them before they are committed.
+   * that batch's writes, and must not report them before they are committed. A read confined to one
+   * tenant's users and groups (`scope`) waits only if the batch wrote that tenant's or unscoped data, so
+   * one tenant's writes do not delay another tenant's lookups.
    */
-  async read<T>(fn: () => T): Promise<T> {
+  async read<T>(fn: () => T, scope?: string): Promise<T> {
     let result: T;
     try {
       result = fn();
     } catch (err) {
       throw translate(err);
     }
-    if (this.batch) await this.batch.committed;
+    const b = this.batch;
+    if (b && (scope === undefined || b.all || b.scopes.has(scope))) await b.committed;
     return result;
   }
 
@@ -179,7 +188,7 @@ export class SqliteDb {
     // Every write and read of the batch awaits `committed`; this only keeps a failure of a batch whose
     // awaiters have all gone from surfacing as an unhandled rejection.
     committed.catch(() => undefined);
-    const batch: Batch = { committed, resolve, reject, writes: 0 };
+    const batch: Batch = { committed, resolve, reject, writes: 0, scopes: new Set(), all: false };
     this.batch = batch;
     setImmediate(() => {
       if (this.batch === batch) this.commit();

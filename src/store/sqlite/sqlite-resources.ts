@@ -79,7 +79,7 @@ export class SqliteResources {
       this.writeEmails(tenantId, id, doc);
       insertAudit(this.sql, { ...audit, resourceId: id });
       return { id, doc, version: 1, created: at, lastModified: at, groups: [], origin };
-    });
+    }, tenantId);
   }
 
   private userGroups(tenantId: string, userId: string): UserGroupRef[] {
@@ -103,7 +103,7 @@ export class SqliteResources {
         )
         .get(tenantId, id) as ResourceRow | undefined;
       return row ? toResource(row) : undefined;
-    });
+    }, tenantId);
   }
 
   async listUsers(
@@ -122,7 +122,7 @@ export class SqliteResources {
       const rows = this.sql.stmt(sql).all(...params) as ResourceRow[];
       const total = totalOf(q, rows.length) ?? this.count(page.count.sql, page.count.params);
       return { totalResults: total, resources: rows.map(toResource) };
-    });
+    }, tenantId);
   }
 
   private list(
@@ -163,7 +163,7 @@ export class SqliteResources {
       // The groups come with the result, so the route need not read the user back for its response.
       const groups = this.userGroups(tenantId, id);
       return { id, doc, version, created: current.created, lastModified: at, groups };
-    });
+    }, tenantId);
   }
 
   /** Rewrites a user row; the indexed userName and externalId columns only when they changed. */
@@ -213,7 +213,7 @@ export class SqliteResources {
       this.removeAsMember(tenantId, id);
       this.sql.stmt("DELETE FROM users WHERE tenant_id = ? AND id = ?").run(tenantId, id);
       insertAudit(this.sql, { ...audit, resourceId: id });
-    });
+    }, tenantId);
   }
 
   /** Drops every membership of `memberId`, bumping the version of each group it leaves. */
@@ -246,7 +246,7 @@ export class SqliteResources {
       this.applyMembers(tenantId, id, { clear: false, add: members, remove: [] });
       insertAudit(this.sql, { ...audit, resourceId: id });
       return { id, doc, version: 1, created: at, lastModified: at, members: this.membersOf(tenantId, id) };
-    });
+    }, tenantId);
   }
 
   /** Applies a member delta in O(delta): never reads or rewrites the rest of the member list. */
@@ -293,7 +293,7 @@ export class SqliteResources {
       if (!row) return undefined;
       const g = toResource(row);
       return opts.members ? { ...g, members: this.membersOf(tenantId, id) } : g;
-    });
+    }, tenantId);
   }
 
   async listGroups(
@@ -308,7 +308,7 @@ export class SqliteResources {
         ...page,
         resources: page.resources.map((g) => ({ ...g, members: this.membersOf(tenantId, g.id) })),
       };
-    });
+    }, tenantId);
   }
 
   async updateGroup(
@@ -336,7 +336,7 @@ export class SqliteResources {
       if (members) this.applyMembers(tenantId, id, members);
       insertAudit(this.sql, { ...audit, resourceId: id });
       return { id, doc, version, created: current.created, lastModified: at };
-    });
+    }, tenantId);
   }
 
   private touchGroup(tenantId: string, id: string, version: number, at: string): void {
@@ -365,6 +365,6 @@ export class SqliteResources {
       this.removeAsMember(tenantId, id);
       this.sql.stmt("DELETE FROM groups WHERE tenant_id = ? AND id = ?").run(tenantId, id);
       insertAudit(this.sql, { ...audit, resourceId: id });
-    });
+    }, tenantId);
   }
 }
