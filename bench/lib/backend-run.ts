@@ -114,6 +114,7 @@ async function directoryPass(
       const t0 = performance.now();
       await seedDirectory(seeder, dir, prev, users);
       await seedMemberGroups(seeder, dir, cfg.memberSizes, users, memberGroups);
+      await seeder.settle();
       const seedSeconds = (performance.now() - t0) / 1000;
       prev = users;
       const dbBytes = await seeder.sizeBytes();

@@ -67,9 +67,13 @@ export class PostgresSeeder implements Seeder {
     return Number(r.rows[0].n);
   }
 
+  async settle(): Promise<void> {
+    await this.connected;
+    await this.client.query("VACUUM (ANALYZE) users, user_emails, groups, group_members");
+  }
+
   async close(): Promise<void> {
     await this.connected;
-    await this.client.query("ANALYZE");
     await this.client.end();
   }
 }

@@ -38,6 +38,12 @@ export interface Seeder {
   insertMembers(pairs: readonly (readonly [string, string])[]): Promise<void>;
   /** Bytes the database occupies now. */
   sizeBytes(): Promise<number>;
+  /**
+   * Brings the database to the state a deployment's own maintenance keeps it in, after a bulk load that
+   * no real directory arrives in: PostgreSQL's autovacuum (visibility map, hint bits, statistics) would
+   * otherwise still be catching up while the lookups run. SQLite: nothing (scimgate never ANALYZEs it).
+   */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
