@@ -5,6 +5,17 @@ import { Worker } from "node:worker_threads";
 const CHECKPOINT_INTERVAL_MS = 200;
 
 /**
+ * WAL frames (4 KiB pages) past which the checkpointer restarts the WAL. A PASSIVE checkpoint never catches
+ * up with a steady stream of commits, and SQLite starts the WAL over only once every frame is copied back;
+ * a RESTART checkpoint holds new writers back (they wait without blocking the event loop) while it copies
+ * the last frames, then lets the next writer start the WAL from its beginning.
+ */
+const RESTART_FRAMES = 8192;
+
+/** How long the checkpointer waits for the write lock (in its own thread) before trying on the next tick. */
+const RESTART_WAIT_MS = 100;
+
+/**
  * The checkpointer thread: its own connection to the database, running PASSIVE checkpoints (which never
  * wait for or block readers and writers) on a timer. CommonJS, because it is evaluated as a string.
  */
@@ -12,12 +23,14 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
-db.pragma("busy_timeout = 0");
+db.pragma("busy_timeout = " + workerData.restartWaitMs);
 db.pragma("wal_autocheckpoint = 0");
 const checkpoint = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
+const restart = db.prepare("PRAGMA wal_checkpoint(RESTART)");
 const timer = setInterval(() => {
   try {
-    checkpoint.get();
+    const r = checkpoint.get();
+    if (r && r.log >= workerData.restartFrames) restart.get();
   } catch (err) {
     // SQLITE_BUSY: another checkpoint is running; the next tick tries again.
     if (err && err.code !== "SQLITE_BUSY") parentPort.postMessage({ error: String(err && err.message) });
@@ -43,11 +56,17 @@ export class Checkpointer {
   private readonly worker: Worker;
   private failed = false;
 
-  constructor(file: string, onFailure: (reason: string) => void) {
+  constructor(file: string, onFailure: (reason: string) => void, restartFrames = RESTART_FRAMES) {
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file, driver, intervalMs: CHECKPOINT_INTERVAL_MS },
+      workerData: {
+        file,
+        driver,
+        intervalMs: CHECKPOINT_INTERVAL_MS,
+        restartFrames,
+        restartWaitMs: RESTART_WAIT_MS,
+      },
     });
     this.worker.unref();
     const fail = (reason: string) => {

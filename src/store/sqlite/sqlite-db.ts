@@ -18,6 +18,9 @@ const AUTO_CHECKPOINT_PAGES = 10_000;
 /** The automatic checkpoint's threshold while the checkpointer thread does the work (~400 MB). */
 const BACKSTOP_CHECKPOINT_PAGES = 100_000;
 
+/** The WAL file's size after it starts over (64 MiB). */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 /** How long a write waits for another connection's write lock before it answers 503. */
 const LOCK_WAIT_MS = 5000;
 
@@ -49,7 +52,8 @@ export class SqliteDb {
   private batch: Batch | undefined;
   private readonly checkpointer: Checkpointer | undefined;
 
-  constructor(file: string) {
+  /** `walRestartFrames`: see Checkpointer (tests use a small value). */
+  constructor(file: string, opts: { walRestartFrames?: number } = {}) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
@@ -62,10 +66,16 @@ export class SqliteDb {
     // Checkpoints run on a worker thread (see Checkpointer); the automatic checkpoint stays as a backstop
     // at ~400 MB of WAL, and takes over at ~40 MB if that thread fails.
     if (file !== ":memory:") {
+      // When the WAL starts over, its file is cut back to this size instead of keeping its high-water mark.
+      this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
-      this.checkpointer = new Checkpointer(file, () => {
-        if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
-      });
+      this.checkpointer = new Checkpointer(
+        file,
+        () => {
+          if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+        },
+        opts.walRestartFrames,
+      );
     } else {
       this.db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
     }
