@@ -32,7 +32,7 @@ function userColumns(doc: ScimDoc) {
   return { ...c, active: c.active === null ? null : c.active ? 1 : 0 };
 }
 
-/** Users and groups on SQLite; every write is one IMMEDIATE transaction including its audit row. */
+/** Users and groups on SQLite; every write is one atomic savepoint, audit row included, in a group commit (SqliteDb). */
 export class SqliteResources {
   constructor(private readonly sql: SqliteDb) {}
 
