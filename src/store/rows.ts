@@ -137,3 +137,18 @@ export function totalOf(q: ListQuery, rows: number): number | undefined {
   if (rows === 0 && q.startIndex === 1 && q.count > 0) return 0;
   return undefined;
 }
+
+/** The member ids of a group write, each classified as a user or group of the tenant; 400 for any other id. */
+export function requireKnownMembers(
+  ids: readonly string[],
+  types: Map<string, "User" | "Group">,
+): Map<string, "User" | "Group"> {
+  const unknown = ids.find((id) => !types.has(id));
+  if (unknown !== undefined) {
+    throw new StoreError(
+      "invalid",
+      `member ${JSON.stringify(unknown)} is not a user or group of this tenant`,
+    );
+  }
+  return types;
+}

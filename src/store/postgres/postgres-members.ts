@@ -1,6 +1,7 @@
 // Group membership on PostgreSQL: locking order, O(delta) member changes, member and group listings.
 import type { MemberDelta } from "../../scim/types.js";
-import { type GroupMember, StoreError, type UserGroupRef } from "../store.js";
+import { requireKnownMembers } from "../rows.js";
+import type { GroupMember, UserGroupRef } from "../store.js";
 import type { Sql } from "./postgres-db.js";
 
 const now = () => new Date().toISOString();
@@ -53,14 +54,7 @@ async function memberTypes(sql: Sql, tenantId: string, groupId: string, ids: rea
   const types = new Map<string, "User" | "Group">();
   for (const g of groups) types.set(g.id, "Group");
   for (const u of users) types.set(u.id, "User");
-  const unknown = ids.find((m) => !types.has(m));
-  if (unknown !== undefined) {
-    throw new StoreError(
-      "invalid",
-      `member ${JSON.stringify(unknown)} is not a user or group of this tenant`,
-    );
-  }
-  return types;
+  return requireKnownMembers(ids, types);
 }
 
 /** Applies a member delta in O(delta) statements: never reads or rewrites the rest of the member list. */

@@ -1,4 +1,4 @@
-import { StoreError } from "../store.js";
+import { requireKnownMembers } from "../rows.js";
 import type { SqliteDb } from "./sqlite-db.js";
 
 /** Each added member id's type, one statement per table for the whole batch (Entra adds many per PATCH). */
@@ -18,12 +18,5 @@ export function memberTypes(
   // A group is never its own member.
   const rest = ids.filter((id) => !types.has(id) && id !== groupId);
   if (rest.length > 0) find("groups", rest, "Group");
-  const unknown = ids.find((id) => !types.has(id));
-  if (unknown !== undefined) {
-    throw new StoreError(
-      "invalid",
-      `member ${JSON.stringify(unknown)} is not a user or group of this tenant`,
-    );
-  }
-  return types;
+  return requireKnownMembers(ids, types);
 }
