@@ -154,8 +154,6 @@ describe("SQLite group commit", () => {
   });
 });
 
-const RESTART_FRAMES = 256;
-
 describe("SqliteDb batch failure", () => {
   let dir: string;
   let db: SqliteDb;
@@ -254,34 +252,6 @@ describe("SqliteDb batch failure", () => {
       rmSync(copy, { force: true });
     }
     expect(rows).toBe(50);
-  });
-
-  it("starts the WAL over while another connection commits without a pause", async () => {
-    const file = join(dir, "wal.sqlite");
-    const owner = new SqliteDb(file, { walRestartFrames: RESTART_FRAMES });
-    const writer = new Database(file);
-    try {
-      writer.pragma("wal_autocheckpoint = 0");
-      writer.pragma("busy_timeout = 2000");
-      writer.exec("CREATE TABLE blob (id INTEGER PRIMARY KEY, b BLOB)");
-      const insert = writer.prepare("INSERT INTO blob (b) VALUES (?)");
-      const page = Buffer.alloc(4000, 7);
-      // 1.5 s of back-to-back commits on this thread, each adding a frame, while the checkpointer works
-      // on its own: a PASSIVE checkpoint never finds the last frame copied before the next commit.
-      let commits = 0;
-      const until = Date.now() + 1500;
-      while (Date.now() < until) {
-        insert.run(page);
-        commits++;
-      }
-      const frames = (writer.pragma("wal_checkpoint(PASSIVE)") as { log: number }[])[0]!.log;
-      expect(commits).toBeGreaterThan(2000);
-      // Without a restart the WAL would hold a frame for every commit since the table was created.
-      expect(frames).toBeLessThan(commits / 2);
-    } finally {
-      writer.close();
-      await owner.close();
-    }
   });
 
   it("commits an open batch on close", async () => {

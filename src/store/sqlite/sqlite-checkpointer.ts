@@ -56,7 +56,7 @@ export class Checkpointer {
   private readonly worker: Worker;
   private failed = false;
 
-  constructor(file: string, onFailure: (reason: string) => void, restartFrames = RESTART_FRAMES) {
+  constructor(file: string, onFailure: (reason: string) => void) {
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -64,7 +64,7 @@ export class Checkpointer {
         file,
         driver,
         intervalMs: CHECKPOINT_INTERVAL_MS,
-        restartFrames,
+        restartFrames: RESTART_FRAMES,
         restartWaitMs: RESTART_WAIT_MS,
       },
     });

@@ -52,8 +52,7 @@ export class SqliteDb {
   private batch: Batch | undefined;
   private readonly checkpointer: Checkpointer | undefined;
 
-  /** `walRestartFrames`: see Checkpointer (tests use a small value). */
-  constructor(file: string, opts: { walRestartFrames?: number } = {}) {
+  constructor(file: string) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
@@ -69,13 +68,9 @@ export class SqliteDb {
       // When the WAL starts over, its file is cut back to this size instead of keeping its high-water mark.
       this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
-      this.checkpointer = new Checkpointer(
-        file,
-        () => {
-          if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
-        },
-        opts.walRestartFrames,
-      );
+      this.checkpointer = new Checkpointer(file, () => {
+        if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+      });
     } else {
       this.db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
     }
