@@ -26,6 +26,9 @@ const DEPARTMENTS = ["Engineering", "Sales", "Finance", "Legal", "Support", "Mar
 const TITLES = ["Engineer", "Manager", "Analyst", "Director", "Consultant", "Specialist"];
 const CITIES = ["Redmond", "Dublin", "Singapore", "Amsterdam", "Sydney", "Toronto"];
 
+/** When the seeded directory's objects were created: object `i` at this time plus `i` milliseconds. */
+export const SEED_TIME = Date.parse("2026-01-01T00:00:00.000Z");
+
 /** One seeded directory. */
 export class Directory {
   constructor(readonly seed: number) {}
@@ -34,9 +37,12 @@ export class Directory {
     return new Rng((Math.imul(this.seed, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b) ^ kind) >>> 0);
   }
 
-  /** Our SCIM id of user `i` when seeded directly (HTTP-created users get the server's ids). */
+  /**
+   * Our SCIM id of user `i` when seeded directly (HTTP-created users get the server's ids): a UUIDv7 of
+   * its creation time, as the store makes them, so the seeded indexes have the layout a synced one has.
+   */
   userId(i: number): string {
-    return this.rng(1, i).uuid();
+    return this.rng(1, i).uuidV7(SEED_TIME + i);
   }
 
   /** The user principal name of user `i` (Entra's default matching attribute, userName). */
@@ -76,7 +82,7 @@ export class Directory {
 
   /** Our SCIM id of group `j` when seeded directly. */
   groupId(j: number): string {
-    return this.rng(4, j).uuid();
+    return this.rng(4, j).uuidV7(SEED_TIME + j);
   }
 
   /** The display name of group `j` (Entra's group matching attribute). */

@@ -30,4 +30,11 @@ export class Rng {
     const hex = (n: number) => Array.from({ length: n }, () => "0123456789abcdef"[this.int(16)]).join("");
     return `${hex(8)}-${hex(4)}-4${hex(3)}-${"89ab"[this.int(4)]}${hex(3)}-${hex(12)}`;
   }
+
+  /** A reproducible UUIDv7 (RFC 9562) for the time `ms`: the layout of the ids scimgate gives new objects. */
+  uuidV7(ms: number): string {
+    const hex = (n: number) => Array.from({ length: n }, () => "0123456789abcdef"[this.int(16)]).join("");
+    const t = ms.toString(16).padStart(12, "0");
+    return `${t.slice(0, 8)}-${t.slice(8)}-7${hex(3)}-${"89ab"[this.int(4)]}${hex(3)}-${hex(12)}`;
+  }
 }

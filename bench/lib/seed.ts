@@ -2,7 +2,7 @@ import { openStore, systemAudit } from "../../src/main.js";
 import { parseResource } from "../../src/scim/resource.js";
 import { USER_RESOURCE } from "../../src/scim/schema-defs.js";
 import { Tenancy } from "../../src/tenancy/tenancy.js";
-import type { Directory } from "./directory.js";
+import { type Directory, SEED_TIME } from "./directory.js";
 
 /**
  * Direct seeding of large directories (bypassing HTTP, documented in bench/README.md): rows are what the
@@ -47,8 +47,6 @@ export interface Seeder {
   close(): Promise<void>;
 }
 
-const BASE_TIME = Date.parse("2026-01-01T00:00:00.000Z");
-
 /** The stored row of directory user `i`. */
 export function userRow(dir: Directory, i: number): UserRow {
   const { doc } = parseResource(USER_RESOURCE, dir.userBody(i));
@@ -59,7 +57,7 @@ export function userRow(dir: Directory, i: number): UserRow {
     displayName: String(doc.displayName),
     doc: JSON.stringify(doc),
     email: dir.userName(i),
-    created: new Date(BASE_TIME + i).toISOString(),
+    created: new Date(SEED_TIME + i).toISOString(),
   };
 }
 
@@ -72,7 +70,7 @@ export function groupRow(dir: Directory, j: number, name = dir.groupName(j)): Gr
     displayName: name,
     externalId: String(body.externalId),
     doc: JSON.stringify(doc),
-    created: new Date(BASE_TIME + j).toISOString(),
+    created: new Date(SEED_TIME + j).toISOString(),
   };
 }
 

@@ -165,6 +165,26 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
       expect(await store.getUser(t.id, "nope")).toBeUndefined();
     });
 
+    it("gives users and groups UUIDv7 ids that sort in creation order and carry the creation time", async () => {
+      const t = await newTenant();
+      const made: { id: string; created: string }[] = [];
+      for (let i = 0; i < 20; i++) {
+        made.push(await createUser(t.id, { userName: `v7-${i}@example.com` }));
+        made.push(
+          await store.createGroup(t.id, { displayName: `v7 group ${i}` }, [], audit("create", "Group")),
+        );
+      }
+      const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+      for (const r of made) {
+        expect(r.id).toMatch(V7);
+        const ms = Number.parseInt(r.id.replace(/-/g, "").slice(0, 12), 16);
+        expect(Math.abs(ms - Date.parse(r.created))).toBeLessThan(1000);
+      }
+      const ids = made.map((r) => r.id);
+      expect([...ids].sort()).toEqual(ids);
+      expect(new Set(ids).size).toBe(ids.length);
+    });
+
     it("records the JIT origin and adopts the user as SCIM on its first update", async () => {
       const t = await newTenant(true);
       const u = await store.createUser(t.id, { userName: "jit@example.com" }, audit("create", "User"), "jit");

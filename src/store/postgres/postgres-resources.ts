@@ -1,6 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { MemberDelta, ScimDoc } from "../../scim/types.js";
-import { checkVersion, indexedUserColumns, now, str, totalOf } from "../rows.js";
+import { checkVersion, indexedUserColumns, newResourceId, now, str, totalOf } from "../rows.js";
 import { compileFilter, compileSortKey, type TableLayout } from "../sql-filter.js";
 import {
   type AuditRecord,
@@ -91,7 +90,7 @@ export class PostgresResources {
     origin: UserOrigin = "scim",
   ): Promise<StoredUser> {
     return this.db.tx(async (sql) => {
-      const id = randomUUID();
+      const id = newResourceId();
       const at = now();
       // Two replicas creating one userName: the unique index makes the second INSERT wait and fail (409).
       await sql.exec(
@@ -181,7 +180,7 @@ export class PostgresResources {
     audit: AuditRecord,
   ): Promise<StoredGroup> {
     return this.db.tx(async (sql) => {
-      const id = randomUUID();
+      const id = newResourceId();
       const at = now();
       const name = String(doc.displayName ?? "");
       await sql.exec(

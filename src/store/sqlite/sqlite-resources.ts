@@ -1,6 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { MemberDelta, ScimDoc } from "../../scim/types.js";
-import { checkVersion, indexedUserColumns, now, str, totalOf } from "../rows.js";
+import { checkVersion, indexedUserColumns, newResourceId, now, str, totalOf } from "../rows.js";
 import type { TableLayout } from "../sql-filter.js";
 import {
   type AuditRecord,
@@ -55,7 +54,7 @@ export class SqliteResources {
     origin: UserOrigin = "scim",
   ): Promise<StoredUser> {
     return this.sql.tx(() => {
-      const id = randomUUID();
+      const id = newResourceId();
       const at = now();
       const c = userColumns(doc);
       this.sql
@@ -234,7 +233,7 @@ export class SqliteResources {
     audit: AuditRecord,
   ): Promise<StoredGroup> {
     return this.sql.tx(() => {
-      const id = randomUUID();
+      const id = newResourceId();
       const at = now();
       const name = String(doc.displayName ?? "");
       this.sql
