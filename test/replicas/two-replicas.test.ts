@@ -30,14 +30,14 @@ describePostgres("two scimgate processes migrating one empty PostgreSQL database
     const runs = await Promise.all([runCli(db.url, ["migrate"]), runCli(db.url, ["migrate"])]);
     expect(runs.map((r) => r.code)).toEqual([0, 0]);
     expect(runs.map((r) => r.stdout.trim()).sort()).toEqual([
-      "applied migrations 1, 2",
+      "applied migrations 1, 2, 3",
       "database schema is up to date; no migrations to apply",
     ]);
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     const rows = (await client.query("SELECT version FROM schema_migrations ORDER BY version")).rows;
     await client.end();
-    expect(rows.map((r) => r.version)).toEqual([1, 2]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
   });
 });
 

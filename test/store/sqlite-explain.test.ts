@@ -69,7 +69,7 @@ describe("SQLite query plans for Entra's lookups, without ANALYZE", () => {
       "SEARCH u USING INDEX users_user_name (tenant_id=? AND user_name_lc=?)",
     ],
     ["users", 'externalId eq "e7"', "SEARCH u USING INDEX users_external_id (tenant_id=? AND external_id=?)"],
-    ["users", 'id eq "x"', "SEARCH u USING PRIMARY KEY (tenant_id=? AND id=?)"],
+    ["users", 'id eq "x"', "SEARCH u USING INDEX users_key (tenant_id=? AND id=?)"],
     [
       "users",
       'emails[type eq "work"].value eq "u7@x.com"',

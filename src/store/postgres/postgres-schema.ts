@@ -122,4 +122,11 @@ CREATE TABLE role_config (
 );
 `,
   },
+  {
+    version: 3,
+    name: "users keyed by row id",
+    // SQLite's users table became a rowid table; PostgreSQL's tables always were heaps with the key as an
+    // index, so there is nothing to change here. Kept so both backends count the same versions.
+    sql: "SELECT 1",
+  },
 ];

@@ -278,17 +278,34 @@ export async function migrateSqlite(db: SqliteDb): Promise<number[]> {
   );
   const applied: number[] = [];
   for (const m of SQLITE_MIGRATIONS) {
-    await db.tx(() => {
-      const done = db.stmt("SELECT 1 FROM schema_migrations WHERE version = ?").get(m.version);
-      if (done) return;
-      db.db.exec(m.sql);
-      db.stmt("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      );
-      applied.push(m.version);
-    });
+    // Only outside a transaction does this pragma take effect; no batch is open between awaited writes.
+    if (m.rebuildsTables) {
+      db.db.pragma("foreign_keys = OFF");
+      if (db.db.pragma("foreign_keys", { simple: true }) !== 0) {
+        throw new Error(`migration ${m.version}: foreign keys could not be turned off`);
+      }
+    }
+    try {
+      await db.tx(() => {
+        const done = db.stmt("SELECT 1 FROM schema_migrations WHERE version = ?").get(m.version);
+        if (done) return;
+        db.db.exec(m.sql);
+        if (m.rebuildsTables) {
+          const broken = db.db.pragma("foreign_key_check") as unknown[];
+          if (broken.length > 0) {
+            throw new Error(`migration ${m.version} would break ${broken.length} foreign key(s)`);
+          }
+        }
+        db.stmt("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        );
+        applied.push(m.version);
+      });
+    } finally {
+      if (m.rebuildsTables) db.db.pragma("foreign_keys = ON");
+    }
   }
   return applied;
 }

@@ -9,7 +9,7 @@ import type { SqliteDb } from "./sqlite-db.js";
  * PRAGMA optimize) replaces these rows with measured ones.
  */
 const TYPICAL_STATS: readonly (readonly [table: string, index: string, stat: string])[] = [
-  ["users", "users", "1000000 10000 1"],
+  ["users", "users_key", "1000000 10000 1"],
   ["users", "users_user_name", "1000000 10000 1"],
   ["users", "users_external_id", "1000000 10000 1"],
   ["users", "users_created", "1000000 10000 1 1"],
@@ -23,16 +23,30 @@ const TYPICAL_STATS: readonly (readonly [table: string, index: string, stat: str
   ["group_members", "group_members_member", "3000000 30000 3"],
 ];
 
-/** Writes TYPICAL_STATS when the database has no statistics for users yet, and loads them. */
+/**
+ * Writes TYPICAL_STATS for each table that has no statistics yet, and loads them. The users rows are
+ * rewritten when they predate the users table's own key index (migration 3 rebuilt that table).
+ */
 export async function ensurePlannerStats(sql: SqliteDb): Promise<void> {
   const db = sql.db;
   await sql.tx(() => {
     // ANALYZE of the tiny meta table creates sqlite_stat1 without reading any large table.
     db.exec("ANALYZE meta");
-    const has = db.prepare("SELECT 1 FROM sqlite_stat1 WHERE tbl = 'users' LIMIT 1").get();
-    if (has) return;
+    const has = db.prepare("SELECT 1 FROM sqlite_stat1 WHERE tbl = ? AND idx = ?");
+    const usersCurrent = has.get("users", "users_key") !== undefined;
+    const tables = new Set(TYPICAL_STATS.map(([tbl]) => tbl));
+    const missing = [...tables].filter((tbl) =>
+      tbl === "users"
+        ? !usersCurrent
+        : db.prepare("SELECT 1 FROM sqlite_stat1 WHERE tbl = ?").get(tbl) === undefined,
+    );
+    if (missing.length === 0) return;
+    const remove = db.prepare("DELETE FROM sqlite_stat1 WHERE tbl = ?");
     const insert = db.prepare("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)");
-    for (const [tbl, idx, stat] of TYPICAL_STATS) insert.run(tbl, idx, stat);
+    for (const tbl of missing) {
+      remove.run(tbl);
+      for (const [t, idx, stat] of TYPICAL_STATS) if (t === tbl) insert.run(t, idx, stat);
+    }
     // Makes this connection's planner read the rows just written.
     db.exec("ANALYZE sqlite_schema");
   });
