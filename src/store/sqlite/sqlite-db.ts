@@ -15,8 +15,12 @@ const MAX_BATCH_WRITES = 256;
  */
 const AUTO_CHECKPOINT_PAGES = 10_000;
 
-/** The automatic checkpoint's threshold while the checkpointer thread does the work (~400 MB). */
-const BACKSTOP_CHECKPOINT_PAGES = 100_000;
+/**
+ * The automatic checkpoint's threshold while the checkpointer thread does the work (512 MiB): well above the
+ * thread's own restart point (256 MiB, see RESTART_FRAMES), which the WAL passes by up to ~40 MiB while a
+ * RESTART waits for its turn during an initial sync.
+ */
+const BACKSTOP_CHECKPOINT_PAGES = 131_072;
 
 /** The WAL file's size after it starts over (64 MiB). */
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -63,7 +67,7 @@ export class SqliteDb {
     // (see lockForWrite), so a batch open on another connection of this process can still commit.
     this.db.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
     // Checkpoints run on a worker thread (see Checkpointer); the automatic checkpoint stays as a backstop
-    // at ~400 MB of WAL, and takes over at ~40 MB if that thread fails.
+    // at 512 MiB of WAL, and takes over at ~40 MB if that thread fails.
     if (file !== ":memory:") {
       // When the WAL starts over, its file is cut back to this size instead of keeping its high-water mark.
       this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
