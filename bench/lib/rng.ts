@@ -27,14 +27,17 @@ export class Rng {
 
   /** A random-looking but reproducible UUID (version 4 layout). */
   uuid(): string {
-    const hex = (n: number) => Array.from({ length: n }, () => "0123456789abcdef"[this.int(16)]).join("");
-    return `${hex(8)}-${hex(4)}-4${hex(3)}-${"89ab"[this.int(4)]}${hex(3)}-${hex(12)}`;
+    return `${this.hex(8)}-${this.hex(4)}-4${this.hex(3)}-${"89ab"[this.int(4)]}${this.hex(3)}-${this.hex(12)}`;
   }
 
   /** A reproducible UUIDv7 (RFC 9562) for the time `ms`: the layout of the ids scimgate gives new objects. */
   uuidV7(ms: number): string {
-    const hex = (n: number) => Array.from({ length: n }, () => "0123456789abcdef"[this.int(16)]).join("");
     const t = ms.toString(16).padStart(12, "0");
-    return `${t.slice(0, 8)}-${t.slice(8)}-7${hex(3)}-${"89ab"[this.int(4)]}${hex(3)}-${hex(12)}`;
+    return `${t.slice(0, 8)}-${t.slice(8)}-7${this.hex(3)}-${"89ab"[this.int(4)]}${this.hex(3)}-${this.hex(12)}`;
+  }
+
+  /** `n` random hex digits. */
+  private hex(n: number): string {
+    return Array.from({ length: n }, () => "0123456789abcdef"[this.int(16)]).join("");
   }
 }
