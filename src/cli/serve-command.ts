@@ -7,6 +7,8 @@ import { out } from "./output.js";
 async function serve(): Promise<void> {
   const config = parseServiceConfig(process.env);
   const logger = pino({ level: config.logLevel });
+  // Pending migrations run inside startService; one that rebuilds a table takes seconds per million rows.
+  logger.info("opening the database and applying any pending migrations");
   const svc = await startService({
     databaseUrl: config.databaseUrl,
     port: config.port,
@@ -19,6 +21,9 @@ async function serve(): Promise<void> {
     auditRetentionDays: config.auditRetentionDays,
     config,
   });
+  const applied = (svc.store as { appliedMigrations?: readonly number[] }).appliedMigrations;
+  if (applied !== undefined && applied.length > 0)
+    logger.info({ migrations: applied }, "applied database migrations");
   logger.info(
     { url: svc.url, projectId: svc.projectId, database: config.databaseUrl.replace(/\/\/[^@]*@/, "//***@") },
     "scimgate listening",

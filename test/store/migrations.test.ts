@@ -6,6 +6,7 @@ import { parseFilter } from "../../src/scim/filter/parse.js";
 import { POSTGRES_MIGRATIONS } from "../../src/store/postgres/postgres-schema.js";
 import { SQLITE_MIGRATIONS } from "../../src/store/sqlite/sqlite-schema.js";
 import { BACKENDS, type TestBackend, type TestDatabase } from "../helpers/backends.js";
+import { runCli } from "../replicas/replica-processes.js";
 
 const AT = "2026-01-01T00:00:00.000Z";
 
@@ -132,6 +133,23 @@ describe("SQLite migration 3 (users keyed by row id)", () => {
       expect(after.prepare("SELECT count(*) AS n FROM user_emails").get()).toEqual({ n: 1 });
       expect(after.pragma("foreign_key_check")).toEqual([]);
       after.close();
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+describe("scimgate migrate on SQLite", () => {
+  it("says which migrations it applied, then that there is nothing to apply", async () => {
+    const db = await BACKENDS.find((b) => b.name === "sqlite")!.create();
+    try {
+      const first = await runCli(db.url, ["migrate"]);
+      expect(first.code).toBe(0);
+      expect(first.stdout.trim()).toBe(
+        `applied migrations ${SQLITE_MIGRATIONS.map((m) => m.version).join(", ")}`,
+      );
+      const second = await runCli(db.url, ["migrate"]);
+      expect(second.stdout.trim()).toBe("database schema is up to date; no migrations to apply");
     } finally {
       await db.drop();
     }

@@ -15,21 +15,26 @@ export function sqliteFilename(url: string): string {
 
 /** The embedded SQLite store: one file, WAL, one process. */
 export class SqliteStore extends ComposedStore {
-  private constructor(private readonly db: SqliteDb) {
+  private constructor(
+    private readonly db: SqliteDb,
+    /** The migrations this open applied (empty when the schema was up to date). */
+    readonly appliedMigrations: readonly number[],
+  ) {
     super(new SqliteResources(db), new SqliteTenants(db));
   }
 
   /** Opens (creating if need be) and migrates the database at `url`. */
   static async open(url: string): Promise<SqliteStore> {
     const db = new SqliteDb(sqliteFilename(url));
+    let applied: number[];
     try {
-      await migrateSqlite(db);
+      applied = await migrateSqlite(db);
       await ensurePlannerStats(db);
     } catch (err) {
       await db.close();
       throw err;
     }
-    return new SqliteStore(db);
+    return new SqliteStore(db, applied);
   }
 
   override async close(): Promise<void> {
