@@ -2,7 +2,13 @@ import type { Command } from "commander";
 import { pino } from "pino";
 import { parseServiceConfig } from "../config.js";
 import { openStore, startService } from "../main.js";
+import type { Store } from "../store/store.js";
 import { out } from "./output.js";
+
+/** The migrations this start applied, when the store reports them (both backends do). */
+function appliedMigrations(store: Store): readonly number[] | undefined {
+  return (store as { appliedMigrations?: readonly number[] }).appliedMigrations;
+}
 
 async function serve(): Promise<void> {
   const config = parseServiceConfig(process.env);
@@ -21,7 +27,7 @@ async function serve(): Promise<void> {
     auditRetentionDays: config.auditRetentionDays,
     config,
   });
-  const applied = (svc.store as { appliedMigrations?: readonly number[] }).appliedMigrations;
+  const applied = appliedMigrations(svc.store);
   if (applied !== undefined && applied.length > 0)
     logger.info({ migrations: applied }, "applied database migrations");
   logger.info(
@@ -70,8 +76,7 @@ export function registerServeCommands(program: Command): void {
       const config = parseServiceConfig(process.env);
       const store = await openStore(config.databaseUrl, config);
       await store.close();
-      // A store that reports what this start applied (PostgreSQL does) gets a precise message.
-      const applied = (store as { appliedMigrations?: readonly number[] }).appliedMigrations;
+      const applied = appliedMigrations(store);
       if (applied === undefined) out("migrations applied");
       else if (applied.length === 0) out("database schema is up to date; no migrations to apply");
       else out(`applied migrations ${applied.join(", ")}`);

@@ -24,22 +24,19 @@ const TYPICAL_STATS: readonly (readonly [table: string, index: string, stat: str
 ];
 
 /**
- * Writes TYPICAL_STATS for each table that has no statistics yet, and loads them. The users rows are
- * rewritten when they predate the users table's own key index (migration 3 rebuilt that table).
+ * Writes TYPICAL_STATS for each table that has no statistics for its first listed index yet, and loads
+ * them. For users that index is `users_key`, so rows from before migration 3 (which rebuilt that table)
+ * are replaced too.
  */
 export async function ensurePlannerStats(sql: SqliteDb): Promise<void> {
   const db = sql.db;
   await sql.tx(() => {
     // ANALYZE of the tiny meta table creates sqlite_stat1 without reading any large table.
     db.exec("ANALYZE meta");
+    const firstIndex = new Map<string, string>();
+    for (const [tbl, idx] of TYPICAL_STATS) if (!firstIndex.has(tbl)) firstIndex.set(tbl, idx);
     const has = db.prepare("SELECT 1 FROM sqlite_stat1 WHERE tbl = ? AND idx = ?");
-    const usersCurrent = has.get("users", "users_key") !== undefined;
-    const tables = new Set(TYPICAL_STATS.map(([tbl]) => tbl));
-    const missing = [...tables].filter((tbl) =>
-      tbl === "users"
-        ? !usersCurrent
-        : db.prepare("SELECT 1 FROM sqlite_stat1 WHERE tbl = ?").get(tbl) === undefined,
-    );
+    const missing = [...firstIndex].filter(([tbl, idx]) => has.get(tbl, idx) === undefined).map(([t]) => t);
     if (missing.length === 0) return;
     const remove = db.prepare("DELETE FROM sqlite_stat1 WHERE tbl = ?");
     const insert = db.prepare("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)");
