@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { SCIMError } from "../scim/errors.js";
 import { parseListParams, parseProjection } from "../scim/list-params.js";
-import { applyPatch, parsePatchRequest, splitGroupPatch } from "../scim/patch/index.js";
+import { parsePatchRequest, splitGroupPatch } from "../scim/patch/index.js";
 import {
   etagOf,
   type Projection,
@@ -233,7 +233,7 @@ function userRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
       summary: "replaced all attributes",
     };
     const u = await audited(req, deps, base, (a) =>
-      store.updateUser(tenantOf(req).tenantId, req.params.id, () => doc, opts, a),
+      store.updateUser(tenantOf(req).tenantId, req.params.id, { replace: doc }, opts, a),
     );
     const full = u.groups ? u : await store.getUser(tenantOf(req).tenantId, u.id, { groups: true });
     return send(
@@ -252,9 +252,8 @@ function userRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
       resourceId: req.params.id,
       summary: summarizePatch(ops),
     };
-    const mutate = (cur: { doc: ScimDoc }) => applyPatch(USER_RESOURCE, cur.doc, ops);
     const u = await audited(req, deps, base, (a) =>
-      store.updateUser(tenantOf(req).tenantId, req.params.id, mutate, opts, a),
+      store.updateUser(tenantOf(req).tenantId, req.params.id, { patch: ops }, opts, a),
     );
     // Entra compares what GET returns with what it sent; answering with the full resource saves it a GET.
     const full = u.groups ? u : await store.getUser(tenantOf(req).tenantId, u.id, { groups: true });
@@ -320,7 +319,7 @@ function groupRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
     };
     const { tenantId } = tenantOf(req);
     await audited(req, deps, base, (a) =>
-      store.updateGroup(tenantId, req.params.id, () => doc, delta, opts, a),
+      store.updateGroup(tenantId, req.params.id, { replace: doc }, delta, opts, a),
     );
     const g = await store.getGroup(tenantId, req.params.id, { members: true });
     if (!g) throw new SCIMError(404, undefined, `Group ${JSON.stringify(req.params.id)} not found`);
@@ -335,8 +334,6 @@ function groupRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
     const opts = writeOptions(req);
     const ops = parsePatchRequest(req.body);
     const { attributeOps, members } = splitGroupPatch(ops);
-    const mutate = (cur: { doc: ScimDoc }) =>
-      attributeOps.length === 0 ? cur.doc : applyPatch(GROUP_RESOURCE, cur.doc, attributeOps);
     const base = {
       operation: "patch",
       resourceType: "Group",
@@ -344,7 +341,7 @@ function groupRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
       summary: summarizePatch(ops),
     };
     const g = await audited(req, deps, base, (a) =>
-      store.updateGroup(tenantOf(req).tenantId, req.params.id, mutate, members, opts, a),
+      store.updateGroup(tenantOf(req).tenantId, req.params.id, { patch: attributeOps }, members, opts, a),
     );
     // Entra expects 204 for group PATCH and is told not to expect the member list back.
     return reply.code(204).header("etag", etagOf(g.version)).send();

@@ -1,5 +1,6 @@
 import type { Filter } from "../scim/filter/ast.js";
 import type { MemberDelta, ScimDoc } from "../scim/types.js";
+import type { DocChange } from "./doc-change.js";
 
 /** A customer tenant. */
 export interface Tenant {
@@ -157,9 +158,6 @@ export class StoreError extends Error {
   }
 }
 
-/** Reads the current user, returns its new attributes; must be pure and synchronous. */
-export type DocMutation = (current: StoredResource) => ScimDoc;
-
 /** Users and groups of one tenant. Every method is one transaction; audit rows commit with it. */
 export interface ResourceStore {
   /** Creates a user; `origin` is "jit" for users created at login. */
@@ -169,7 +167,7 @@ export interface ResourceStore {
   updateUser(
     tenantId: string,
     id: string,
-    mutate: DocMutation,
+    change: DocChange,
     opts: WriteOptions,
     audit: AuditRecord,
   ): Promise<StoredUser>;
@@ -191,7 +189,7 @@ export interface ResourceStore {
   updateGroup(
     tenantId: string,
     id: string,
-    mutate: DocMutation,
+    change: DocChange,
     members: MemberDelta | undefined,
     opts: WriteOptions,
     audit: AuditRecord,

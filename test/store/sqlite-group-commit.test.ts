@@ -143,7 +143,13 @@ describe("SQLite group commit", () => {
   it("sequential writes each see the one before", async () => {
     const u = await store.createUser(tenantId, user("dora"), audit("create"));
     for (let i = 0; i < 5; i++) {
-      await store.updateUser(tenantId, u.id, (c) => ({ ...c.doc, title: `t${i}` }), {}, audit("patch"));
+      await store.updateUser(
+        tenantId,
+        u.id,
+        { patch: [{ op: "replace", path: "title", value: `t${i}` }] },
+        {},
+        audit("patch"),
+      );
     }
     const row = other.prepare("SELECT version, doc FROM users WHERE id = ?").get(u.id) as {
       version: number;

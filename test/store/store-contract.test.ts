@@ -189,7 +189,13 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
       const t = await newTenant(true);
       const u = await store.createUser(t.id, { userName: "jit@example.com" }, audit("create", "User"), "jit");
       expect((await store.getUser(t.id, u.id))?.origin).toBe("jit");
-      await store.updateUser(t.id, u.id, (c) => ({ ...c.doc, active: true }), {}, audit("patch", "User"));
+      await store.updateUser(
+        t.id,
+        u.id,
+        { patch: [{ op: "replace", path: "active", value: true }] },
+        {},
+        audit("patch", "User"),
+      );
       expect((await store.getUser(t.id, u.id))?.origin).toBe("scim");
     });
 
@@ -206,7 +212,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
       const u2 = await store.updateUser(
         t.id,
         u.id,
-        (c) => ({ ...c.doc, title: `v${c.version}` }),
+        { patch: [{ op: "replace", path: "title", value: "v1" }] },
         { ifMatch: 1 },
         audit("patch", "User"),
       );
@@ -216,7 +222,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
         doc: { userName: "v@example.com", title: "v1" },
       });
       await expectStoreError(
-        store.updateUser(t.id, u.id, (c) => c.doc, { ifMatch: 1 }, audit("patch", "User")),
+        store.updateUser(t.id, u.id, { patch: [] }, { ifMatch: 1 }, audit("patch", "User")),
         "precondition_failed",
       );
       await expectStoreError(
@@ -225,7 +231,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
       );
       expect((await store.getUser(t.id, u.id))?.version).toBe(2);
       await expectStoreError(
-        store.updateUser(t.id, "nope", (c) => c.doc, {}, audit("patch", "User")),
+        store.updateUser(t.id, "nope", { patch: [] }, {}, audit("patch", "User")),
         "not_found",
       );
     });
@@ -235,7 +241,13 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
       await createUser(t.id, { userName: "taken@example.com" });
       const u = await createUser(t.id, { userName: "free@example.com" });
       await expectStoreError(
-        store.updateUser(t.id, u.id, () => ({ userName: "TAKEN@example.com" }), {}, audit("patch", "User")),
+        store.updateUser(
+          t.id,
+          u.id,
+          { replace: { userName: "TAKEN@example.com" } },
+          {},
+          audit("patch", "User"),
+        ),
         "conflict",
         "userName",
       );
@@ -422,7 +434,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
       expect((await store.getUser(t.id, u.id, { groups: true }))?.groups).toEqual(groups);
       expect((await store.listUsers(t.id, query(), { groups: true })).resources[0]?.groups).toEqual(groups);
       // A store may return the groups with the update (saving the PATCH response a read); then they are right.
-      const updated = await store.updateUser(t.id, u.id, (c) => c.doc, {}, audit("patch", "User"));
+      const updated = await store.updateUser(t.id, u.id, { patch: [] }, {}, audit("patch", "User"));
       if (updated.groups !== undefined) expect(updated.groups).toEqual(groups);
     });
 
@@ -448,7 +460,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
         store.updateGroup(
           t.id,
           g.id,
-          (cur) => cur.doc,
+          { patch: [] },
           { clear: false, add: [], remove: [], ...d },
           {},
           audit("patch", "Group"),
@@ -470,7 +482,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
         store.updateGroup(
           t.id,
           g.id,
-          (c) => ({ ...c.doc, displayName: "Changed" }),
+          { replace: { displayName: "Changed" } },
           { clear: false, add: ids, remove: [] },
           {},
           audit("patch", "Group"),
@@ -520,7 +532,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
         audit("create", "Group"),
       );
       await expectStoreError(
-        store.updateGroup(t.id, child.id, (c) => c.doc, undefined, { ifMatch: 7 }, audit("patch", "Group")),
+        store.updateGroup(t.id, child.id, { patch: [] }, undefined, { ifMatch: 7 }, audit("patch", "Group")),
         "precondition_failed",
       );
       await expectStoreError(
@@ -547,7 +559,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
           store.updateGroup(
             t.id,
             g.id,
-            (c) => c.doc,
+            { patch: [] },
             { clear: false, add: [u.id], remove: [] },
             {},
             audit("patch", "Group"),
@@ -569,7 +581,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
           .updateGroup(
             t.id,
             g.id,
-            (c) => c.doc,
+            { patch: [] },
             { clear: false, add: [id], remove: [] },
             {},
             audit("patch", "Group"),
@@ -637,7 +649,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
       const g = await store.createGroup(t.id, { displayName: "R" }, [], audit("create", "Group"));
       const bad = audit("patch", "Group");
       await expectStoreError(
-        store.updateGroup(t.id, g.id, (c) => c.doc, { clear: false, add: ["nope"], remove: [] }, {}, bad),
+        store.updateGroup(t.id, g.id, { patch: [] }, { clear: false, add: ["nope"], remove: [] }, {}, bad),
         "invalid",
       );
       expect([await auditCount(failed.requestId), await auditCount(bad.requestId)]).toEqual([0, 0]);
@@ -693,7 +705,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
       expect(await store.getUser(b.id, u.id)).toBeUndefined();
       expect(await store.getGroup(b.id, g.id)).toBeUndefined();
       await expectStoreError(
-        store.updateUser(b.id, u.id, (c) => c.doc, {}, audit("patch", "User")),
+        store.updateUser(b.id, u.id, { patch: [] }, {}, audit("patch", "User")),
         "not_found",
       );
       await expectStoreError(store.deleteUser(b.id, u.id, {}, audit("delete", "User")), "not_found");
@@ -702,7 +714,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
         store.updateGroup(
           b.id,
           bg.id,
-          (c) => c.doc,
+          { patch: [] },
           { clear: false, add: [u.id], remove: [] },
           {},
           audit("patch", "Group"),

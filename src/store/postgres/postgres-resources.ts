@@ -1,9 +1,9 @@
 import type { MemberDelta, ScimDoc } from "../../scim/types.js";
+import { applyDocChange, type DocChange } from "../doc-change.js";
 import { checkVersion, indexedUserColumns, newResourceId, now, str, totalOf } from "../rows.js";
 import { compileFilter, compileSortKey, type TableLayout } from "../sql-filter.js";
 import {
   type AuditRecord,
-  type DocMutation,
   type ListPage,
   type ListQuery,
   type StoredGroup,
@@ -139,14 +139,14 @@ export class PostgresResources {
   async updateUser(
     tenantId: string,
     id: string,
-    mutate: DocMutation,
+    change: DocChange,
     opts: WriteOptions,
     audit: AuditRecord,
   ): Promise<StoredUser> {
     return this.db.tx(async (sql) => {
       const current = await lockRow(sql, "users", USER_COLUMNS, tenantId, id, "FOR NO KEY UPDATE");
       checkVersion("User", id, current.version, opts);
-      const doc = mutate(current);
+      const doc = applyDocChange("User", change, current.doc);
       const at = now();
       const version = current.version + 1;
       // The groups come back with the write, so the PATCH response needs no second read (Entra compares it).
@@ -232,7 +232,7 @@ export class PostgresResources {
   async updateGroup(
     tenantId: string,
     id: string,
-    mutate: DocMutation,
+    change: DocChange,
     members: MemberDelta | undefined,
     opts: WriteOptions,
     audit: AuditRecord,
@@ -241,7 +241,7 @@ export class PostgresResources {
       // The group row lock serialises concurrent PATCHes of this group across replicas.
       const current = await lockRow(sql, "groups", GROUP_COLUMNS, tenantId, id, "FOR NO KEY UPDATE");
       checkVersion("Group", id, current.version, opts);
-      const doc = mutate(current);
+      const doc = applyDocChange("Group", change, current.doc);
       const name = String(doc.displayName ?? "");
       const at = now();
       const version = current.version + 1;

@@ -1,9 +1,9 @@
 import type { MemberDelta, ScimDoc } from "../../scim/types.js";
+import { applyDocChange, type DocChange } from "../doc-change.js";
 import { checkVersion, indexedUserColumns, newResourceId, now, str, totalOf } from "../rows.js";
 import type { TableLayout } from "../sql-filter.js";
 import {
   type AuditRecord,
-  type DocMutation,
   type GroupMember,
   type ListPage,
   type ListQuery,
@@ -144,14 +144,14 @@ export class SqliteResources {
   async updateUser(
     tenantId: string,
     id: string,
-    mutate: DocMutation,
+    change: DocChange,
     opts: WriteOptions,
     audit: AuditRecord,
   ): Promise<StoredUser> {
     return this.sql.tx(() => {
       const current = this.getUserSync(tenantId, id);
       checkVersion("User", id, current.version, opts);
-      const doc = mutate(current);
+      const doc = applyDocChange("User", change, current.doc);
       const at = now();
       const version = current.version + 1;
       this.writeUser(tenantId, id, current.doc, doc, version, at);
@@ -313,7 +313,7 @@ export class SqliteResources {
   async updateGroup(
     tenantId: string,
     id: string,
-    mutate: DocMutation,
+    change: DocChange,
     members: MemberDelta | undefined,
     opts: WriteOptions,
     audit: AuditRecord,
@@ -325,7 +325,7 @@ export class SqliteResources {
       if (!row) throw new StoreError("not_found", `Group ${JSON.stringify(id)} not found`);
       const current = toResource(row);
       checkVersion("Group", id, current.version, opts);
-      const doc = mutate(current);
+      const doc = applyDocChange("Group", change, current.doc);
       const at = now();
       const version = current.version + 1;
       // A members-only PATCH (Entra's usual group PATCH) returns the doc untouched: bump the version
