@@ -104,8 +104,9 @@ export class PgDb {
 
   /**
    * Runs `fn` in one READ COMMITTED transaction. Serialization failures, deadlocks and dropped
-   * connections re-run the whole transaction (safe: nothing of a failed attempt committed, and the
-   * callers' mutate callbacks are pure); after `retry.attempts` the caller gets StoreError "unavailable".
+   * connections re-run the whole transaction (safe: nothing of a failed attempt committed, and a
+   * DocChange is data, applied afresh to what each attempt reads); after `retry.attempts` the caller
+   * gets StoreError "unavailable".
    */
   async tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     return this.withRetry(() => this.attempt(fn, true));
