@@ -360,8 +360,25 @@ function groupRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
   });
 }
 
+/**
+ * The endpoints RFC 7644 defines that scimgate does not offer answer 501 with a SCIM error body instead of
+ * a bare 404: `/Me` (§3.11: a provider without it SHOULD answer 501; a tenant's Secret Token stands for
+ * the provisioning client, not for a user) and `/Bulk` (§3.7; ServiceProviderConfig says `bulk.supported`
+ * is false).
+ */
+function unsupportedRoutes(app: FastifyInstance): void {
+  const refuse = (detail: string) => async () => {
+    throw new SCIMError(501, undefined, detail);
+  };
+  const me = refuse("/Me is not supported: a Secret Token authenticates the provisioning client, not a user");
+  app.all("/Me", me);
+  app.all("/Me/*", me);
+  app.all("/Bulk", refuse("bulk operations are not supported (see /ServiceProviderConfig)"));
+}
+
 /** Registers /Users and /Groups (RFC 7644 §3.2–§3.6) on a scope that already authenticates. */
 export function registerSCIMRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
   userRoutes(app, deps);
   groupRoutes(app, deps);
+  unsupportedRoutes(app);
 }

@@ -195,4 +195,23 @@ describe.each(BACKENDS)("queries and discovery on $name", (backend) => {
     const one = await anon("GET", `/Schemas/${ENTERPRISE}`, undefined, { token: null });
     expect(one.body.attributes.map((a: { name: string }) => a.name)).toContain("manager");
   });
+
+  it("answers /Me and /Bulk with 501 and a SCIM error body, after the token check", async () => {
+    for (const [method, path] of [
+      ["GET", "/Me"],
+      ["PATCH", "/Me"],
+      ["GET", "/Me/groups"],
+      ["POST", "/Bulk"],
+    ] as const) {
+      const res = await call(method, path, method === "GET" ? undefined : { schemas: [] });
+      expect(res.status, `${method} ${path}`).toBe(501);
+      expect(res.body).toMatchObject({
+        schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        status: "501",
+      });
+      expect(res.body.detail).toMatch(path === "/Bulk" ? /bulk/ : /\/Me/);
+    }
+    const anon = await call("GET", "/Me", undefined, { token: null });
+    expect(anon.status).toBe(401);
+  });
 });
