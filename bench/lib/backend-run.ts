@@ -3,7 +3,7 @@ import type { BenchConfig, Seeded } from "../scenarios/context.js";
 import { measureInitialSync, type SyncResult } from "../scenarios/initial-sync.js";
 import { type LookupResult, measureLookups } from "../scenarios/lookups.js";
 import { type MembershipResult, measureMembership } from "../scenarios/membership.js";
-import { type MixResult, measureMix } from "../scenarios/mix.js";
+import { type MixKindResult, type MixResult, measureMix, measureMixKinds } from "../scenarios/mix.js";
 import { type BackendName, createDatabase } from "./databases.js";
 import { Directory } from "./directory.js";
 import { type ServerProcess, spawnServer } from "./processes.js";
@@ -66,6 +66,7 @@ interface Pass {
   sizes: SizeResult[];
   membership: MembershipResult[];
   mix: MixResult | undefined;
+  mixKinds: MixKindResult[];
   baselineLookups: LookupResult[];
   baselineMix: MixResult | undefined;
 }
@@ -91,6 +92,8 @@ async function runSize(
     const mix = await measureMix(sg, base, s, cfg);
     pass.mix = mix.find((m) => m.target === "scimgate");
     pass.baselineMix = mix.find((m) => m.target === "baseline");
+    progress(`each kind of the mix alone at ${s.users} users`);
+    pass.mixKinds = await measureMixKinds(sg, s, cfg);
   }
   return lookups.filter((l) => l.kind !== "baseline");
 }
@@ -178,13 +181,21 @@ export async function runBackend(
     sizes: [],
     membership: [],
     mix: undefined,
+    mixKinds: [],
     baselineLookups: [],
     baselineMix: undefined,
   };
   await directoryPass(backend, cfg, pass, opts.profDir);
   const sync = opts.skipSync ? undefined : await syncPass(backend, cfg, opts.profDir);
   return {
-    result: { backend, sizes: pass.sizes, membership: pass.membership, mix: pass.mix, sync },
+    result: {
+      backend,
+      sizes: pass.sizes,
+      membership: pass.membership,
+      mix: pass.mix,
+      mixKinds: pass.mixKinds,
+      sync,
+    },
     baseline: { lookups: pass.baselineLookups, mix: pass.baselineMix },
   };
 }

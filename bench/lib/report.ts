@@ -102,6 +102,18 @@ function backendTable(b: BackendResult, base: BaselineResult): string[] {
       `| incremental mix | p50 / p99 | ${ms(b.mix.latency.p50)} / ${ms(b.mix.latency.p99)} | ${bm ? `${ms(bm.latency.p50)} / ${ms(bm.latency.p99)}` : "–"} | ${ratio(b.mix.latency.p50, bm?.latency.p50)} / ${ratio(b.mix.latency.p99, bm?.latency.p99)} |`,
     );
   }
+  if (b.mixKinds.length > 0) {
+    const bm = base.mix;
+    for (const k of b.mixKinds) {
+      rows.push(
+        `| mix kind alone: ${k.kind} (${(k.share * 100).toFixed(0)}% of the mix) | req/s · server CPU µs/request · p50 / p99 | ${n(k.rps)} · ${cpu(k.cpuUsPerRequest)} · ${ms(k.latency.p50)} / ${ms(k.latency.p99)} | ${bm ? `– · ${cpu(bm.cpuUsPerRequest)} · –` : "–"} | CPU ${ratio(k.cpuUsPerRequest, bm?.cpuUsPerRequest)} |`,
+      );
+    }
+    const weighted = b.mixKinds.reduce((a, k) => a + k.share * k.cpuUsPerRequest, 0);
+    rows.push(
+      `| mix kinds weighted by share | server CPU µs/request (the mix measured ${b.mix ? cpu(b.mix.cpuUsPerRequest) : "–"}) | ${cpu(weighted)} | ${bm ? cpu(bm.cpuUsPerRequest) : "–"} | ${ratio(weighted, bm?.cpuUsPerRequest)} |`,
+    );
+  }
   if (b.sync) {
     const s = b.sync;
     rows.push(

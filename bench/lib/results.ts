@@ -1,7 +1,7 @@
 import type { SyncResult } from "../scenarios/initial-sync.js";
 import type { LookupResult } from "../scenarios/lookups.js";
 import type { MembershipResult } from "../scenarios/membership.js";
-import type { MixResult } from "../scenarios/mix.js";
+import type { MixKindResult, MixResult } from "../scenarios/mix.js";
 
 /** What one directory size measured on one backend. */
 export interface SizeResult {
@@ -22,6 +22,8 @@ export interface BackendResult {
   readonly sizes: readonly SizeResult[];
   readonly membership: readonly MembershipResult[];
   readonly mix: MixResult | undefined;
+  /** Each kind of the mix's requests run alone, at the same size and concurrency. */
+  readonly mixKinds: readonly MixKindResult[];
   readonly sync: SyncResult | undefined;
 }
 

@@ -27,6 +27,8 @@ export interface BenchConfig {
   readonly memberPairs: number;
   readonly mixConcurrency: number;
   readonly mixSeconds: number;
+  /** Duration of each run of one mix kind alone. */
+  readonly kindSeconds: number;
   readonly warmupSeconds: number;
   readonly repetitions: number;
 }
@@ -56,6 +58,7 @@ export function benchConfig(quick: boolean, seed: number): BenchConfig {
         memberPairs: 100,
         mixConcurrency: 32,
         mixSeconds: 2,
+        kindSeconds: 1,
         warmupSeconds: 0.5,
         repetitions: 3,
       }
@@ -72,6 +75,7 @@ export function benchConfig(quick: boolean, seed: number): BenchConfig {
         memberPairs: 300,
         mixConcurrency: 32,
         mixSeconds: 8,
+        kindSeconds: 3,
         warmupSeconds: 2,
         repetitions: 3,
       };

@@ -18,22 +18,59 @@ export interface MixResult {
   readonly sampleErrors: readonly string[];
 }
 
+/** One kind of request in the mix, with its share of the mix. */
+export interface MixKind {
+  readonly kind: string;
+  readonly share: number;
+  /** Builds a request of this kind about directory user `user` (drawn by the caller). */
+  build(s: Seeded, rng: Rng, user: number): BenchRequest;
+}
+
 /**
- * One request of Entra's incremental cycle: 50% user lookup by userName, 10% group lookup,
- * 20% attribute PATCH of a user, 10% member add/remove on a team group, 10% deactivate/reactivate.
+ * Entra's incremental cycle: 50% user lookup by userName, 10% group lookup, 20% attribute PATCH of a
+ * user, 10% member add/remove on a team group, 10% deactivate/reactivate.
  */
+export const MIX_KINDS: readonly MixKind[] = [
+  { kind: "user lookup", share: 0.5, build: (s, _rng, user) => lookup(s.dir, "userName", user) },
+  {
+    kind: "group lookup",
+    share: 0.1,
+    build: (s, rng) => lookup(s.dir, "groupDisplayName", rng.int(s.groups)),
+  },
+  {
+    kind: "user PATCH",
+    share: 0.2,
+    build: (s, rng, user) =>
+      patch("Users", s.dir.userId(user), [{ op: "Replace", path: "title", value: `Title ${rng.int(1000)}` }]),
+  },
+  {
+    kind: "member PATCH",
+    share: 0.1,
+    build: (s, rng, user) => {
+      const team = 9 + rng.int(groupCount(s.users) - 9);
+      return memberPatch(s.dir.groupId(team), rng.next() < 0.5 ? "Add" : "Remove", [s.dir.userId(user)]);
+    },
+  },
+  {
+    kind: "deactivate / reactivate",
+    share: 0.1,
+    build: (s, rng, user) =>
+      patch("Users", s.dir.userId(user), [
+        { op: "Replace", path: "active", value: rng.next() < 0.5 ? "False" : "True" },
+      ]),
+  },
+];
+
+/** One request of the mix: a kind drawn by its share, then the user it is about. */
 export function mixRequest(s: Seeded, rng: Rng): BenchRequest {
   const r = rng.next();
   const user = rng.int(s.users);
-  if (r < 0.5) return lookup(s.dir, "userName", user);
-  if (r < 0.6) return lookup(s.dir, "groupDisplayName", rng.int(s.groups));
-  const id = s.dir.userId(user);
-  if (r < 0.8) return patch("Users", id, [{ op: "Replace", path: "title", value: `Title ${rng.int(1000)}` }]);
-  if (r < 0.9) {
-    const team = 9 + rng.int(groupCount(s.users) - 9);
-    return memberPatch(s.dir.groupId(team), rng.next() < 0.5 ? "Add" : "Remove", [id]);
+  let acc = 0;
+  for (const k of MIX_KINDS) {
+    acc += k.share;
+    if (r < acc) return k.build(s, rng, user);
   }
-  return patch("Users", id, [{ op: "Replace", path: "active", value: rng.next() < 0.5 ? "False" : "True" }]);
+  return MIX_KINDS[MIX_KINDS.length - 1]!.build(s, rng, user);
 }
 
 async function mixRun(t: Target, s: Seeded, cfg: BenchConfig, ms: number, seed: number, baseline: boolean) {
@@ -82,4 +119,43 @@ export async function measureMix(
       sampleErrors: rs.flatMap((x) => x.sampleErrors).slice(0, 3),
     };
   });
+}
+
+/** One kind of the mix's requests run alone: what each costs, and so where the mix's cost comes from. */
+export interface MixKindResult {
+  readonly kind: string;
+  readonly share: number;
+  readonly rps: number;
+  readonly cpuUsPerRequest: number;
+  readonly latency: LatencySummary;
+  readonly errors: number;
+}
+
+/** Runs each kind of the mix alone, at the mix's concurrency (median over repetitions). */
+export async function measureMixKinds(t: Target, s: Seeded, cfg: BenchConfig): Promise<MixKindResult[]> {
+  const out: MixKindResult[] = [];
+  for (const [i, k] of MIX_KINDS.entries()) {
+    const rng = new Rng(cfg.seed + 60 + i);
+    const run = (ms: number) =>
+      runLoad({
+        ...t,
+        concurrency: cfg.mixConcurrency,
+        durationMs: ms,
+        step: async (send) => {
+          await send(k.build(s, rng, rng.int(s.users)));
+        },
+      });
+    await run(cfg.warmupSeconds * 500);
+    const rs = [];
+    for (let r = 0; r < cfg.repetitions; r++) rs.push(await run(cfg.kindSeconds * 1000));
+    out.push({
+      kind: k.kind,
+      share: k.share,
+      rps: median(rs.map((x) => x.rps)),
+      cpuUsPerRequest: median(rs.map((x) => x.cpuUsPerRequest ?? Number.NaN)),
+      latency: medianSummary(rs.map((x) => x.latency)),
+      errors: rs.reduce((a, x) => a + x.errors, 0),
+    });
+  }
+  return out;
 }
