@@ -6,11 +6,12 @@ import { progress, runBackend } from "./lib/backend-run.js";
 import type { BackendName } from "./lib/databases.js";
 import { judgeTargets, renderMarkdown } from "./lib/report.js";
 import type { BackendResult, BaselineResult, RunResult } from "./lib/results.js";
-import { benchConfig } from "./scenarios/context.js";
+import { ALL_SCENARIOS, benchConfig, type Scenario } from "./scenarios/context.js";
 
 /**
  * `npm run bench [-- --quick] [--backend sqlite|postgres|both] [--seed N] [--sizes 10000,100000]
- * [--skip-sync] [--profile DIR] [--out DIR]`: runs every scenario over loopback HTTP against scimgate in a
+ * [--sync-users N] [--only lookups,membership,mix,kinds,sync] [--skip-sync] [--profile DIR] [--out DIR]`:
+ * runs every scenario (or those `--only` names) over loopback HTTP against scimgate in a
  * child process, and the baseline in the same run; writes latest.json and latest.md, prints the table.
  */
 function parseCli() {
@@ -21,6 +22,8 @@ function parseCli() {
       seed: { type: "string", default: "42" },
       sizes: { type: "string" },
       "skip-sync": { type: "boolean", default: false },
+      "sync-users": { type: "string" },
+      only: { type: "string" },
       profile: { type: "string" },
       out: { type: "string", default: "bench/results" },
     },
@@ -28,14 +31,36 @@ function parseCli() {
   const backends: BackendName[] =
     values.backend === "both" ? ["sqlite", "postgres"] : [values.backend as BackendName];
   const base = benchConfig(values.quick ?? false, Number(values.seed));
-  const cfg = values.sizes ? { ...base, sizes: values.sizes.split(",").map(Number) } : base;
+  const sized = values.sizes ? { ...base, sizes: values.sizes.split(",").map(Number) } : base;
+  const syncUsers = values["sync-users"] === undefined ? undefined : Number(values["sync-users"]);
+  if (syncUsers !== undefined && !(Number.isInteger(syncUsers) && syncUsers > 0)) {
+    throw new Error(`--sync-users must be a positive integer, not ${values["sync-users"]}`);
+  }
+  const only = parseOnly(values.only);
+  const cfg = {
+    ...sized,
+    // Entra-typical: one group per 100 users, as in the full run (100k users, 1k groups).
+    ...(syncUsers === undefined ? {} : { syncUsers, syncGroups: Math.max(10, Math.round(syncUsers / 100)) }),
+    only: [...only],
+  };
   return {
     cfg,
     backends,
-    skipSync: values["skip-sync"] ?? false,
+    skipSync: (values["skip-sync"] ?? false) || !only.has("sync"),
     profile: values.profile,
     out: values.out ?? "bench/results",
   };
+}
+
+/** The scenarios `--only` names; without it, all of them. */
+function parseOnly(only: string | undefined): Set<Scenario> {
+  if (only === undefined) return new Set(ALL_SCENARIOS);
+  const names = only.split(",").map((x) => x.trim());
+  const unknown = names.filter((x) => !(ALL_SCENARIOS as readonly string[]).includes(x));
+  if (unknown.length > 0) {
+    throw new Error(`--only takes a comma-separated list of ${ALL_SCENARIOS.join(", ")}; got ${only}`);
+  }
+  return new Set(names as Scenario[]);
 }
 
 function machine() {

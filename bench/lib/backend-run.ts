@@ -82,18 +82,28 @@ async function runSize(
   const sg = { port: servers.sg.port, token, serverCpu: servers.sg.cpuSeconds };
   const b = servers.base;
   const base = b ? { port: b.port, token: "", serverCpu: b.cpuSeconds } : undefined;
-  progress(`lookups at ${s.users} users`);
-  const lookups = await measureLookups(sg, base, s, cfg);
+  const runs = new Set(cfg.only);
+  let lookups: LookupResult[] = [];
+  if (runs.has("lookups")) {
+    progress(`lookups at ${s.users} users`);
+    lookups = await measureLookups(sg, base, s, cfg);
+  }
   pass.baselineLookups.push(...lookups.filter((l) => l.kind === "baseline"));
   if (last) {
-    progress(`membership PATCH at ${s.users} users`);
-    pass.membership = await measureMembership(sg, s, cfg);
-    progress(`incremental mix at ${s.users} users, concurrency ${cfg.mixConcurrency}`);
-    const mix = await measureMix(sg, base, s, cfg);
-    pass.mix = mix.find((m) => m.target === "scimgate");
-    pass.baselineMix = mix.find((m) => m.target === "baseline");
-    progress(`each kind of the mix alone at ${s.users} users`);
-    pass.mixKinds = await measureMixKinds(sg, s, cfg);
+    if (runs.has("membership")) {
+      progress(`membership PATCH at ${s.users} users`);
+      pass.membership = await measureMembership(sg, s, cfg);
+    }
+    if (runs.has("mix")) {
+      progress(`incremental mix at ${s.users} users, concurrency ${cfg.mixConcurrency}`);
+      const mix = await measureMix(sg, base, s, cfg);
+      pass.mix = mix.find((m) => m.target === "scimgate");
+      pass.baselineMix = mix.find((m) => m.target === "baseline");
+    }
+    if (runs.has("kinds")) {
+      progress(`each kind of the mix alone at ${s.users} users`);
+      pass.mixKinds = await measureMixKinds(sg, s, cfg);
+    }
   }
   return lookups.filter((l) => l.kind !== "baseline");
 }
@@ -185,7 +195,8 @@ export async function runBackend(
     baselineLookups: [],
     baselineMix: undefined,
   };
-  await directoryPass(backend, cfg, pass, opts.profDir);
+  // The directory scenarios need the seeded directory; a run of the initial sync alone skips seeding it.
+  if (cfg.only.some((x) => x !== "sync")) await directoryPass(backend, cfg, pass, opts.profDir);
   const sync = opts.skipSync ? undefined : await syncPass(backend, cfg, opts.profDir);
   return {
     result: {

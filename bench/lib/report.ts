@@ -1,3 +1,4 @@
+import { ALL_SCENARIOS } from "../scenarios/context.js";
 import type { BackendResult, BaselineResult, RunResult, TargetVerdict } from "./results.js";
 
 const ms = (v: number) => `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`;
@@ -29,7 +30,7 @@ export function judgeTargets(
     });
   }
   const top = b.sizes[b.sizes.length - 1];
-  if (top) {
+  if (top && top.lookups.length > 0) {
     const worst = top.lookups.reduce((a, l) => (l.latency.p99 > a.latency.p99 ? l : a));
     out.push({
       target: "lookups p99 ≤ 2 ms at 1M users",
@@ -37,6 +38,8 @@ export function judgeTargets(
       met: worst.latency.p99 <= 2,
       note: top.users < 1_000_000 ? scale : undefined,
     });
+  }
+  if (top) {
     out.push({
       target: "RSS < 300 MB at 1M users",
       figure: `${mb(top.peakRssBytes)} at ${users(top.users)}`,
@@ -137,12 +140,14 @@ function backendTable(b: BackendResult, base: BaselineResult): string[] {
 
 /** The markdown report: machine, per-backend tables (absolute, baseline, ratio), targets. */
 export function renderMarkdown(r: RunResult): string {
+  const only = (r.config.only as readonly string[] | undefined) ?? ALL_SCENARIOS;
   const lines = [
     `# scimgate bench results (${r.mode} run)`,
     "",
     `${r.startedAt}, ${r.seconds.toFixed(0)} s. Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, Node ${r.machine.node}, ${r.machine.platform}. Seed ${r.seed}.`,
     "Ratios: latency ratio = scimgate ÷ baseline (lower is better); throughput ratio = scimgate ÷ baseline (higher is better).",
     "Member PATCH rows compare with the baseline's sequential lookup latency at the largest size.",
+    ...(only.length < ALL_SCENARIOS.length ? [`Scenarios run (--only): ${only.join(", ")}.`] : []),
     "",
   ];
   for (const b of r.backends) lines.push(`## ${b.backend}`, "", ...backendTable(b, r.baseline), "");

@@ -8,6 +8,9 @@ export interface Target {
   readonly serverCpu?: () => number;
 }
 
+/** The scenarios a run can be limited to (`--only`). */
+export type Scenario = "lookups" | "membership" | "mix" | "kinds" | "sync";
+
 /** Sizes, repetitions and durations of one bench run. */
 export interface BenchConfig {
   readonly quick: boolean;
@@ -31,6 +34,8 @@ export interface BenchConfig {
   readonly kindSeconds: number;
   readonly warmupSeconds: number;
   readonly repetitions: number;
+  /** The scenarios to run (all unless `--only` names some). */
+  readonly only: readonly Scenario[];
 }
 
 /** A seeded directory as the scenarios see it. */
@@ -41,6 +46,9 @@ export interface Seeded {
   /** Group size → id of the group seeded with exactly that many members (users 0 … size-1). */
   readonly memberGroups: ReadonlyMap<number, string>;
 }
+
+/** Every scenario, in the order a run takes them. */
+export const ALL_SCENARIOS: readonly Scenario[] = ["lookups", "membership", "mix", "kinds", "sync"];
 
 /** The full and the --quick configuration. */
 export function benchConfig(quick: boolean, seed: number): BenchConfig {
@@ -61,6 +69,7 @@ export function benchConfig(quick: boolean, seed: number): BenchConfig {
         kindSeconds: 1,
         warmupSeconds: 0.5,
         repetitions: 3,
+        only: ALL_SCENARIOS,
       }
     : {
         quick,
@@ -78,5 +87,6 @@ export function benchConfig(quick: boolean, seed: number): BenchConfig {
         kindSeconds: 3,
         warmupSeconds: 2,
         repetitions: 3,
+        only: ALL_SCENARIOS,
       };
 }
