@@ -37,6 +37,8 @@ function parseCli() {
     throw new Error(`--sync-users must be a positive integer, not ${values["sync-users"]}`);
   }
   const only = parseOnly(values.only);
+  // --skip-sync is --only without sync.
+  if (values["skip-sync"]) only.delete("sync");
   const cfg = {
     ...sized,
     // Entra-typical: one group per 100 users, as in the full run (100k users, 1k groups).
@@ -46,7 +48,6 @@ function parseCli() {
   return {
     cfg,
     backends,
-    skipSync: (values["skip-sync"] ?? false) || !only.has("sync"),
     profile: values.profile,
     out: values.out ?? "bench/results",
   };
@@ -107,7 +108,7 @@ function writeResults(out: string, run: RunResult): void {
 }
 
 async function main(): Promise<void> {
-  const { cfg, backends, skipSync, profile, out } = parseCli();
+  const { cfg, backends, profile, out } = parseCli();
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const mode = cfg.quick ? "quick" : "full";
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
   const results: BackendResult[] = [];
   let baseline: BaselineResult = { lookups: [], mix: undefined };
   for (const b of backends) {
-    const r = await runBackend(b, cfg, { skipSync, ...(profile ? { profDir: profile } : {}) });
+    const r = await runBackend(b, cfg, profile);
     results.push(r.result);
     if (b === "sqlite") baseline = r.baseline;
     // Written after every backend, so a long run cut short still leaves its finished half.

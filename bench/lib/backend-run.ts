@@ -185,7 +185,7 @@ async function syncPass(backend: BackendName, cfg: BenchConfig, profDir?: string
 export async function runBackend(
   backend: BackendName,
   cfg: BenchConfig,
-  opts: { skipSync?: boolean; profDir?: string } = {},
+  profDir?: string,
 ): Promise<{ result: BackendResult; baseline: BaselineResult }> {
   const pass: Pass = {
     sizes: [],
@@ -196,8 +196,8 @@ export async function runBackend(
     baselineMix: undefined,
   };
   // The directory scenarios need the seeded directory; a run of the initial sync alone skips seeding it.
-  if (cfg.only.some((x) => x !== "sync")) await directoryPass(backend, cfg, pass, opts.profDir);
-  const sync = opts.skipSync ? undefined : await syncPass(backend, cfg, opts.profDir);
+  if (cfg.only.some((x) => x !== "sync")) await directoryPass(backend, cfg, pass, profDir);
+  const sync = cfg.only.includes("sync") ? await syncPass(backend, cfg, profDir) : undefined;
   return {
     result: {
       backend,

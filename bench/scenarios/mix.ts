@@ -1,4 +1,4 @@
-import { type BenchRequest, runLoad } from "../lib/client.js";
+import { type BenchRequest, type LoadResult, runLoad } from "../lib/client.js";
 import { Rng } from "../lib/rng.js";
 import { groupCount } from "../lib/seed.js";
 import { type LatencySummary, median, medianSummary } from "../lib/stats.js";
@@ -73,17 +73,34 @@ export function mixRequest(s: Seeded, rng: Rng): BenchRequest {
   return MIX_KINDS[MIX_KINDS.length - 1]!.build(s, rng, user);
 }
 
-async function mixRun(t: Target, s: Seeded, cfg: BenchConfig, ms: number, seed: number, baseline: boolean) {
-  const rng = new Rng(seed);
+/** A closed-loop run at the mix's concurrency, each step one request from `next`. */
+function loadRun(t: Target, cfg: BenchConfig, ms: number, next: () => BenchRequest): Promise<LoadResult> {
   return runLoad({
     ...t,
     concurrency: cfg.mixConcurrency,
     durationMs: ms,
     step: async (send) => {
-      // The baseline answers every request the same way; it gets the lookup stream.
-      await send(baseline ? lookup(s.dir, "userName", rng.int(s.users)) : mixRequest(s, rng));
+      await send(next());
     },
   });
+}
+
+/** Medians over a scenario's repetitions; errors summed. */
+function summarize(rs: readonly LoadResult[]) {
+  return {
+    rps: median(rs.map((x) => x.rps)),
+    cpuUsPerRequest: median(rs.map((x) => x.cpuUsPerRequest ?? Number.NaN)),
+    latency: medianSummary(rs.map((x) => x.latency)),
+    errors: rs.reduce((a, x) => a + x.errors, 0),
+  };
+}
+
+function mixRun(t: Target, s: Seeded, cfg: BenchConfig, ms: number, seed: number, baseline: boolean) {
+  const rng = new Rng(seed);
+  // The baseline answers every request the same way; it gets the lookup stream.
+  return loadRun(t, cfg, ms, () =>
+    baseline ? lookup(s.dir, "userName", rng.int(s.users)) : mixRequest(s, rng),
+  );
 }
 
 /** Runs the mix on scimgate and the baseline alternately, so both see the same machine noise. */
@@ -97,7 +114,7 @@ export async function measureMix(
     ["scimgate", sg],
     ...(base ? [["baseline", base] as ["baseline", Target]] : []),
   ];
-  const runs = new Map<string, Awaited<ReturnType<typeof mixRun>>[]>();
+  const runs = new Map<string, LoadResult[]>();
   for (const [name, t] of targets)
     await mixRun(t, s, cfg, cfg.warmupSeconds * 1000, cfg.seed + 3, name === "baseline");
   for (let r = 0; r < cfg.repetitions; r++) {
@@ -112,10 +129,7 @@ export async function measureMix(
       target: name,
       users: s.users,
       concurrency: cfg.mixConcurrency,
-      rps: median(rs.map((x) => x.rps)),
-      cpuUsPerRequest: median(rs.map((x) => x.cpuUsPerRequest ?? Number.NaN)),
-      latency: medianSummary(rs.map((x) => x.latency)),
-      errors: rs.reduce((a, x) => a + x.errors, 0),
+      ...summarize(rs),
       sampleErrors: rs.flatMap((x) => x.sampleErrors).slice(0, 3),
     };
   });
@@ -136,26 +150,11 @@ export async function measureMixKinds(t: Target, s: Seeded, cfg: BenchConfig): P
   const out: MixKindResult[] = [];
   for (const [i, k] of MIX_KINDS.entries()) {
     const rng = new Rng(cfg.seed + 60 + i);
-    const run = (ms: number) =>
-      runLoad({
-        ...t,
-        concurrency: cfg.mixConcurrency,
-        durationMs: ms,
-        step: async (send) => {
-          await send(k.build(s, rng, rng.int(s.users)));
-        },
-      });
+    const run = (ms: number) => loadRun(t, cfg, ms, () => k.build(s, rng, rng.int(s.users)));
     await run(cfg.warmupSeconds * 500);
-    const rs = [];
+    const rs: LoadResult[] = [];
     for (let r = 0; r < cfg.repetitions; r++) rs.push(await run(cfg.kindSeconds * 1000));
-    out.push({
-      kind: k.kind,
-      share: k.share,
-      rps: median(rs.map((x) => x.rps)),
-      cpuUsPerRequest: median(rs.map((x) => x.cpuUsPerRequest ?? Number.NaN)),
-      latency: medianSummary(rs.map((x) => x.latency)),
-      errors: rs.reduce((a, x) => a + x.errors, 0),
-    });
+    out.push({ kind: k.kind, share: k.share, ...summarize(rs) });
   }
   return out;
 }

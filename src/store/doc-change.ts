@@ -1,5 +1,5 @@
 import { applyPatch } from "../scim/patch/apply.js";
-import { GROUP_RESOURCE, USER_RESOURCE } from "../scim/schema-defs.js";
+import type { ResourceTypeDef } from "../scim/schema-defs.js";
 import type { PatchOperation, ScimDoc } from "../scim/types.js";
 
 /**
@@ -14,8 +14,8 @@ export type DocChange = { readonly replace: ScimDoc } | { readonly patch: readon
  * nothing is to change, so a store can skip rewriting the row. Throws SCIMError for a PATCH that does not
  * apply; the store's transaction then rolls back.
  */
-export function applyDocChange(resource: "User" | "Group", change: DocChange, current: ScimDoc): ScimDoc {
+export function applyDocChange(rt: ResourceTypeDef, change: DocChange, current: ScimDoc): ScimDoc {
   if ("replace" in change) return change.replace;
   if (change.patch.length === 0) return current;
-  return applyPatch(resource === "User" ? USER_RESOURCE : GROUP_RESOURCE, current, change.patch);
+  return applyPatch(rt, current, change.patch);
 }

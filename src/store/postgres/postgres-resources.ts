@@ -1,3 +1,4 @@
+import { GROUP_RESOURCE, USER_RESOURCE } from "../../scim/schema-defs.js";
 import type { MemberDelta, ScimDoc } from "../../scim/types.js";
 import { applyDocChange, type DocChange } from "../doc-change.js";
 import { checkVersion, indexedUserColumns, newResourceId, now, str, totalOf } from "../rows.js";
@@ -146,7 +147,7 @@ export class PostgresResources {
     return this.db.tx(async (sql) => {
       const current = await lockRow(sql, "users", USER_COLUMNS, tenantId, id, "FOR NO KEY UPDATE");
       checkVersion("User", id, current.version, opts);
-      const doc = applyDocChange("User", change, current.doc);
+      const doc = applyDocChange(USER_RESOURCE, change, current.doc);
       const at = now();
       const version = current.version + 1;
       // The groups come back with the write, so the PATCH response needs no second read (Entra compares it).
@@ -241,7 +242,7 @@ export class PostgresResources {
       // The group row lock serialises concurrent PATCHes of this group across replicas.
       const current = await lockRow(sql, "groups", GROUP_COLUMNS, tenantId, id, "FOR NO KEY UPDATE");
       checkVersion("Group", id, current.version, opts);
-      const doc = applyDocChange("Group", change, current.doc);
+      const doc = applyDocChange(GROUP_RESOURCE, change, current.doc);
       const name = String(doc.displayName ?? "");
       const at = now();
       const version = current.version + 1;

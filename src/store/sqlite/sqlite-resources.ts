@@ -1,3 +1,4 @@
+import { GROUP_RESOURCE, USER_RESOURCE } from "../../scim/schema-defs.js";
 import type { MemberDelta, ScimDoc } from "../../scim/types.js";
 import { applyDocChange, type DocChange } from "../doc-change.js";
 import { checkVersion, indexedUserColumns, newResourceId, now, str, totalOf } from "../rows.js";
@@ -151,7 +152,7 @@ export class SqliteResources {
     return this.sql.tx(() => {
       const current = this.getUserSync(tenantId, id);
       checkVersion("User", id, current.version, opts);
-      const doc = applyDocChange("User", change, current.doc);
+      const doc = applyDocChange(USER_RESOURCE, change, current.doc);
       const at = now();
       const version = current.version + 1;
       this.writeUser(tenantId, id, current.doc, doc, version, at);
@@ -325,7 +326,7 @@ export class SqliteResources {
       if (!row) throw new StoreError("not_found", `Group ${JSON.stringify(id)} not found`);
       const current = toResource(row);
       checkVersion("Group", id, current.version, opts);
-      const doc = applyDocChange("Group", change, current.doc);
+      const doc = applyDocChange(GROUP_RESOURCE, change, current.doc);
       const at = now();
       const version = current.version + 1;
       // A members-only PATCH (Entra's usual group PATCH) returns the doc untouched: bump the version
