@@ -147,7 +147,9 @@ export function renderMarkdown(r: RunResult): string {
     `${r.startedAt}, ${r.seconds.toFixed(0)} s. Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, Node ${r.machine.node}, ${r.machine.platform}. Seed ${r.seed}.`,
     "Ratios: latency ratio = scimgate ÷ baseline (lower is better); throughput ratio = scimgate ÷ baseline (higher is better).",
     "Member PATCH rows compare with the baseline's sequential lookup latency at the largest size.",
-    ...(only.length < ALL_SCENARIOS.length ? [`Scenarios run (--only or --skip-sync): ${only.join(", ")}.`] : []),
+    ...(only.length < ALL_SCENARIOS.length
+      ? [`Scenarios run (--only or --skip-sync): ${only.join(", ")}.`]
+      : []),
     "",
   ];
   for (const b of r.backends) lines.push(`## ${b.backend}`, "", ...backendTable(b, r.baseline), "");
