@@ -270,3 +270,74 @@ describe("SqliteDb batch failure", () => {
     db = new SqliteDb(file);
   });
 });
+
+describe("SqliteDb read batch", () => {
+  let dir: string;
+  let file: string;
+  let db: SqliteDb;
+  let other: Database.Database;
+  const nextTurn = () => new Promise((r) => setImmediate(r));
+  const ids = (d: Database.Database) =>
+    (d.prepare("SELECT id FROM parent ORDER BY id").all() as { id: number }[]).map((r) => r.id);
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "scimgate-rb-"));
+    file = join(dir, "db.sqlite");
+    db = new SqliteDb(file);
+    db.db.exec("CREATE TABLE parent (id INTEGER PRIMARY KEY)");
+    await db.tx(() => db.db.prepare("INSERT INTO parent (id) VALUES (1)").run());
+    other = new Database(file);
+  });
+  afterEach(async () => {
+    other.close();
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs the reads of one turn on one snapshot, and ends it when the turn is over", async () => {
+    const first = db.read(() => ids(db.db));
+    expect(db.db.inTransaction).toBe(true);
+    // Committed by another connection between two reads of the same turn: not seen until the next turn.
+    other.prepare("INSERT INTO parent (id) VALUES (2)").run();
+    const second = db.peek(() => ids(db.db));
+    expect(await first).toEqual([1]);
+    expect(second).toEqual([1]);
+    await nextTurn();
+    expect(db.db.inTransaction).toBe(false);
+    expect(await db.read(() => ids(db.db))).toEqual([1, 2]);
+  });
+
+  it("ends the read batch when a write of the same turn needs the connection", async () => {
+    const seen = db.read(() => ids(db.db));
+    other.prepare("INSERT INTO parent (id) VALUES (2)").run();
+    // The write must not run on the read's snapshot: it sees row 2, and its insert commits.
+    const wrote = db.tx(() => {
+      db.db.prepare("INSERT INTO parent (id) VALUES (3)").run();
+      return ids(db.db);
+    });
+    expect(await seen).toEqual([1]);
+    expect(await wrote).toEqual([1, 2, 3]);
+    expect(ids(other)).toEqual([1, 2, 3]);
+  });
+
+  it("does not keep another connection from writing while it is open", async () => {
+    const seen = db.read(() => ids(db.db));
+    other.exec("BEGIN IMMEDIATE");
+    other.prepare("INSERT INTO parent (id) VALUES (2)").run();
+    other.exec("COMMIT");
+    expect(await seen).toEqual([1]);
+    await nextTurn();
+    expect(await db.read(() => ids(db.db))).toEqual([1, 2]);
+  });
+
+  it("keeps the connection usable after a read that fails", async () => {
+    await expect(db.read(() => db.db.prepare("SELECT * FROM missing").all())).rejects.toThrow(
+      /no such table/,
+    );
+    expect(await db.read(() => ids(db.db))).toEqual([1]);
+    await nextTurn();
+    expect(db.db.inTransaction).toBe(false);
+    await db.tx(() => db.db.prepare("INSERT INTO parent (id) VALUES (4)").run());
+    expect(ids(other)).toEqual([1, 4]);
+  });
+});
