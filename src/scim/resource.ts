@@ -8,6 +8,7 @@ import {
   type AttributeDef,
   findAttribute,
   findExtension,
+  findIn,
   findSubAttribute,
   type ResourceTypeDef,
   type SchemaDef,
@@ -282,7 +283,7 @@ function parseExtension(ctx: Ctx, ext: SchemaDef, value: unknown): void {
   if (!isPlainObject(value)) throw typeError(ext.id, "an object");
   const out: Obj = {};
   for (const key of Object.keys(value)) {
-    const def = ext.attributes.find((a) => a.name.toLowerCase() === key.toLowerCase());
+    const def = findIn(ext.attributes, key);
     if (def === undefined) {
       if (ctx.policy === "reject") throw invalid(`unknown attribute "${ext.id}:${key}"`);
       continue;

@@ -267,9 +267,24 @@ export interface ResolvedAttribute {
   readonly def: AttributeDef;
 }
 
-function findIn(attrs: readonly AttributeDef[], name: string): AttributeDef | undefined {
-  const lower = name.toLowerCase();
-  return attrs.find((a) => a.name.toLowerCase() === lower);
+/** Each attribute list's definitions by lower-cased name (the first of a name wins, as `find` would). */
+const BY_LOWER_NAME = new WeakMap<readonly AttributeDef[], ReadonlyMap<string, AttributeDef>>();
+
+/** Finds an attribute of a list by name, case-insensitively (RFC 7643 §2.1). */
+export function findIn(attrs: readonly AttributeDef[], name: string): AttributeDef | undefined {
+  // Every key of every document a write validates is looked up here: a map per list, built once, instead
+  // of lower-casing each attribute's name on every lookup.
+  let byName = BY_LOWER_NAME.get(attrs);
+  if (byName === undefined) {
+    const m = new Map<string, AttributeDef>();
+    for (const a of attrs) {
+      const lower = a.name.toLowerCase();
+      if (!m.has(lower)) m.set(lower, a);
+    }
+    BY_LOWER_NAME.set(attrs, m);
+    byName = m;
+  }
+  return byName.get(name.toLowerCase());
 }
 
 /**
