@@ -108,10 +108,6 @@ function metaOf(req: FastifyRequest, deps: SCIMRouteDeps, r: StoredResource, kin
   return { id: r.id, version: r.version, created: r.created, lastModified: r.lastModified, location };
 }
 
-function renderUser(req: FastifyRequest, deps: SCIMRouteDeps, u: StoredUser, p: Projection): ScimDoc {
-  return renderResource(USER_RESOURCE, metaOf(req, deps, u, "Users"), u.doc, userExtra(req, deps, u, p), p);
-}
-
 function renderGroup(req: FastifyRequest, deps: SCIMRouteDeps, g: StoredGroup, p: Projection): ScimDoc {
   return renderResource(
     GROUP_RESOURCE,
@@ -218,9 +214,10 @@ function userRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
       { operation: "create", resourceType: "User", resourceId: null, summary },
       (a) => store.createUser(tenantOf(req).tenantId, doc, a),
     );
-    const body = renderUser(req, deps, u, parseProjection(USER_RESOURCE, req.query));
-    reply.header("location", (body.meta as ScimDoc).location as string).header("etag", etagOf(u.version));
-    return send(reply, 201, body);
+    const p = parseProjection(USER_RESOURCE, req.query);
+    const meta = metaOf(req, deps, u, "Users");
+    reply.header("location", meta.location).header("etag", etagOf(u.version));
+    return send(reply, 201, resourceJson(USER_RESOURCE, meta, u, userExtra(req, deps, u, p), p));
   });
 
   app.put("/Users/:id", async (req: Req, reply) => {
@@ -239,7 +236,7 @@ function userRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
     return send(
       reply.header("etag", etagOf(u.version)),
       200,
-      renderUser(req, deps, full ?? u, parseProjection(USER_RESOURCE, req.query)),
+      userJson(req, deps, full ?? u, parseProjection(USER_RESOURCE, req.query)),
     );
   });
 
@@ -260,7 +257,7 @@ function userRoutes(app: FastifyInstance, deps: SCIMRouteDeps): void {
     return send(
       reply.header("etag", etagOf(u.version)),
       200,
-      renderUser(req, deps, full ?? u, parseProjection(USER_RESOURCE, req.query)),
+      userJson(req, deps, full ?? u, parseProjection(USER_RESOURCE, req.query)),
     );
   });
 

@@ -20,7 +20,14 @@ import { groupLayout, userLayout } from "../table-layouts.js";
 import type { SqliteDb } from "./sqlite-db.js";
 import { buildListSql } from "./sqlite-list.js";
 import { memberTypes } from "./sqlite-members.js";
-import { GROUPS_JSON, groupsJson, parseGroups, type ResourceRow, toResource } from "./sqlite-rows.js";
+import {
+  GROUPS_JSON,
+  groupsJson,
+  parseGroups,
+  type ResourceRow,
+  toResource,
+  withRawDoc,
+} from "./sqlite-rows.js";
 import { insertAudit } from "./sqlite-tenants.js";
 
 // The list SQL moved to sqlite-list.ts; re-exported for the query-plan tests.
@@ -58,6 +65,7 @@ export class SqliteResources {
       const id = newResourceId();
       const at = now();
       const c = userColumns(doc);
+      const json = JSON.stringify(doc);
       this.sql
         .stmt(
           `INSERT INTO users (tenant_id, id, user_name, user_name_lc, external_id, display_name, active, origin, doc,
@@ -72,13 +80,14 @@ export class SqliteResources {
           c.displayName,
           c.active,
           origin,
-          JSON.stringify(doc),
+          json,
           at,
           at,
         );
       this.writeEmails(tenantId, id, doc);
       insertAudit(this.sql, { ...audit, resourceId: id });
-      return { id, doc, version: 1, created: at, lastModified: at, groups: [], origin };
+      // The response splices the JSON text just stored instead of serialising the document again.
+      return withRawDoc({ id, doc, version: 1, created: at, lastModified: at, groups: [], origin }, json);
     }, tenantId);
   }
 
@@ -155,18 +164,21 @@ export class SqliteResources {
       const doc = applyDocChange(USER_RESOURCE, change, current.doc);
       const at = now();
       const version = current.version + 1;
-      this.writeUser(tenantId, id, current.doc, doc, version, at);
+      const json = this.writeUser(tenantId, id, current.doc, doc, version, at);
       // Most PATCHes (title, active, manager) leave the e-mail side table as it is.
       if (JSON.stringify(current.doc.emails) !== JSON.stringify(doc.emails))
         this.writeEmails(tenantId, id, doc);
       insertAudit(this.sql, { ...audit, resourceId: id });
       // The groups come with the result, so the route need not read the user back for its response.
       const groups = this.userGroups(tenantId, id);
-      return { id, doc, version, created: current.created, lastModified: at, groups };
+      return withRawDoc({ id, doc, version, created: current.created, lastModified: at, groups }, json);
     }, tenantId);
   }
 
-  /** Rewrites a user row; the indexed userName and externalId columns only when they changed. */
+  /**
+   * Rewrites a user row; the indexed userName and externalId columns only when they changed. Returns the
+   * document's JSON text as stored.
+   */
   private writeUser(
     tenantId: string,
     id: string,
@@ -174,7 +186,7 @@ export class SqliteResources {
     doc: ScimDoc,
     version: number,
     at: string,
-  ) {
+  ): string {
     const c = userColumns(doc);
     const json = JSON.stringify(doc);
     // SQLite rewrites the entries of every index whose columns appear in SET, changed or not; Entra's
@@ -186,7 +198,7 @@ export class SqliteResources {
            WHERE tenant_id = ? AND id = ?`,
         )
         .run(c.displayName, c.active, json, version, at, tenantId, id);
-      return;
+      return json;
     }
     this.sql
       .stmt(
@@ -194,6 +206,7 @@ export class SqliteResources {
            version = ?, last_modified = ?, origin = 'scim' WHERE tenant_id = ? AND id = ?`,
       )
       .run(c.userName, c.userNameLc, c.externalId, c.displayName, c.active, json, version, at, tenantId, id);
+    return json;
   }
 
   private getUserSync(tenantId: string, id: string): StoredResource {

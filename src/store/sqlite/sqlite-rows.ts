@@ -31,7 +31,12 @@ export function toResource(row: ResourceRow): StoredUser {
     lastModified: row.last_modified,
     ...(row.groups_json === undefined ? {} : { groups: parseGroups(row.groups_json) }),
   };
-  return Object.defineProperty(r, RAW_DOC, { value: row.doc });
+  return withRawDoc(r, row.doc);
+}
+
+/** Keeps `json`, the document's JSON text as stored, on a resource (see RAW_DOC). */
+export function withRawDoc<T extends object>(r: T, json: string): T {
+  return Object.defineProperty(r, RAW_DOC, { value: json });
 }
 
 /**
