@@ -43,8 +43,10 @@ function userColumns(doc: ScimDoc) {
 export class SqliteResources {
   constructor(private readonly sql: SqliteDb) {}
 
-  private writeEmails(tenantId: string, userId: string, doc: ScimDoc): void {
-    this.sql.stmt("DELETE FROM user_emails WHERE tenant_id = ? AND user_id = ?").run(tenantId, userId);
+  /** Writes the user's e-mail rows; `created`: the user is new, so it has none to delete yet. */
+  private writeEmails(tenantId: string, userId: string, doc: ScimDoc, created = false): void {
+    if (!created)
+      this.sql.stmt("DELETE FROM user_emails WHERE tenant_id = ? AND user_id = ?").run(tenantId, userId);
     const emails = Array.isArray(doc.emails) ? (doc.emails as Record<string, unknown>[]) : [];
     const insert = this.sql.stmt(
       "INSERT INTO user_emails (tenant_id, user_id, type_lc, value_lc) VALUES (?, ?, ?, ?)",
@@ -84,7 +86,7 @@ export class SqliteResources {
           at,
           at,
         );
-      this.writeEmails(tenantId, id, doc);
+      this.writeEmails(tenantId, id, doc, true);
       insertAudit(this.sql, { ...audit, resourceId: id });
       // The response splices the JSON text just stored instead of serialising the document again.
       return withRawDoc({ id, doc, version: 1, created: at, lastModified: at, groups: [], origin }, json);
