@@ -111,7 +111,6 @@ export class SqliteDb {
    */
   async tx<T>(fn: () => T, scope?: string): Promise<T> {
     // Synchronous unless another connection holds the write lock: `fn` then runs before this call returns.
-    if (this.batch === undefined) this.endRead();
     const batch = this.batch ?? (this.tryBegin() ? this.newBatch() : await this.lockForWrite());
     let result: T | undefined;
     let failure: unknown;
@@ -210,15 +209,18 @@ export class SqliteDb {
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (let attempt = 0; ; attempt++) {
       if (this.batch) return this.batch;
-      this.endRead();
       if (this.tryBegin()) return this.newBatch();
       if (Date.now() >= deadline) throw new StoreError("unavailable", "the database is busy");
       await new Promise((r) => setTimeout(r, Math.min(50, 1 + attempt) * (0.5 + Math.random())));
     }
   }
 
-  /** BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. */
+  /**
+   * BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. An open read
+   * batch is ended first: a write must not run on that batch's snapshot.
+   */
   private tryBegin(): boolean {
+    this.endRead();
     this.stmt("PRAGMA busy_timeout = 0").get();
     try {
       this.stmt("BEGIN IMMEDIATE").run();
