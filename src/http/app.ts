@@ -24,6 +24,7 @@ import type { Tenancy } from "../tenancy/tenancy.js";
 import { requireKey } from "./auth.js";
 import { installSCIMErrorHandling, SCIM_MEDIA_TYPE } from "./errors.js";
 import { registerSCIMRoutes } from "./scim-routes.js";
+import { TurnFlush } from "./turn-flush.js";
 
 /** What the HTTP app is built from. */
 export interface AppDeps {
@@ -129,9 +130,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     parseJsonBody,
   );
   // Callback-style hooks: an async hook costs a promise and a microtask turn on every request.
+  // The responses of one event-loop turn are written together at its end (see TurnFlush).
+  const turn = new TurnFlush((err) => app.log.error({ err }, "could not write a held response"));
+  app.addHook("onRequest", (_req, _reply, done) => {
+    turn.begin();
+    done();
+  });
   app.addHook("onSend", (req, reply, payload, done) => {
     reply.header("x-request-id", req.id);
-    done(null, payload);
+    turn.send(() => done(null, payload));
   });
   if (deps.logger !== false) app.addHook("onResponse", logRequest);
   installSCIMErrorHandling(app);
