@@ -12,7 +12,6 @@ import {
   type StoredResource,
   type StoredUser,
   StoreError,
-  type UserGroupRef,
   type UserOrigin,
   type WriteOptions,
 } from "../store.js";
@@ -20,18 +19,17 @@ import { groupLayout, userLayout } from "../table-layouts.js";
 import type { SqliteDb } from "./sqlite-db.js";
 import { buildListSql } from "./sqlite-list.js";
 import { memberTypes } from "./sqlite-members.js";
-import {
-  GROUPS_JSON,
-  groupsJson,
-  parseGroups,
-  type ResourceRow,
-  toResource,
-  withRawDoc,
-} from "./sqlite-rows.js";
+import { GROUPS_JSON, groupsJson, type ResourceRow, toResource, withRawDoc } from "./sqlite-rows.js";
 import { insertAudit } from "./sqlite-tenants.js";
 
 // The list SQL moved to sqlite-list.ts; re-exported for the query-plan tests.
 export { buildListSql } from "./sqlite-list.js";
+
+/** One user by id, without and with its groups (`u`: see GROUPS_JSON); built once, the statement cache's keys. */
+const USER_SQL = `SELECT u.id, u.origin, u.doc, u.version, u.created, u.last_modified FROM users u
+  WHERE u.tenant_id = ? AND u.id = ?`;
+const USER_WITH_GROUPS_SQL = `SELECT u.id, u.origin, u.doc, u.version, u.created, u.last_modified,
+  ${GROUPS_JSON} AS groups_json FROM users u WHERE u.tenant_id = ? AND u.id = ?`;
 
 /** The user's indexed columns, derived from its document (SQLite stores booleans as 0/1). */
 function userColumns(doc: ScimDoc) {
@@ -93,26 +91,15 @@ export class SqliteResources {
     }, tenantId);
   }
 
-  private userGroups(tenantId: string, userId: string): UserGroupRef[] {
-    const row = this.sql
-      .stmt(`SELECT ${GROUPS_JSON} AS groups_json FROM users u WHERE u.tenant_id = ? AND u.id = ?`)
-      .get(tenantId, userId) as { groups_json: string } | undefined;
-    return row ? parseGroups(row.groups_json) : [];
-  }
-
   async getUser(
     tenantId: string,
     id: string,
     opts: { groups?: boolean } = {},
   ): Promise<StoredUser | undefined> {
-    const groups = opts.groups ? `, ${GROUPS_JSON} AS groups_json` : "";
     return this.sql.read(() => {
-      const row = this.sql
-        .stmt(
-          `SELECT u.id, u.origin, u.doc, u.version, u.created, u.last_modified${groups} FROM users u
-           WHERE u.tenant_id = ? AND u.id = ?`,
-        )
-        .get(tenantId, id) as ResourceRow | undefined;
+      const row = this.sql.stmt(opts.groups ? USER_WITH_GROUPS_SQL : USER_SQL).get(tenantId, id) as
+        | ResourceRow
+        | undefined;
       return row ? toResource(row) : undefined;
     }, tenantId);
   }
@@ -161,7 +148,8 @@ export class SqliteResources {
     audit: AuditRecord,
   ): Promise<StoredUser> {
     return this.sql.tx(() => {
-      const current = this.getUserSync(tenantId, id);
+      // A user's own write never changes its groups: they are read with the user, in one statement.
+      const current = this.getUserSync(tenantId, id, true);
       checkVersion("User", id, current.version, opts);
       const doc = applyDocChange(USER_RESOURCE, change, current.doc);
       const at = now();
@@ -172,7 +160,7 @@ export class SqliteResources {
         this.writeEmails(tenantId, id, doc);
       insertAudit(this.sql, { ...audit, resourceId: id });
       // The groups come with the result, so the route need not read the user back for its response.
-      const groups = this.userGroups(tenantId, id);
+      const { groups } = current;
       return withRawDoc({ id, doc, version, created: current.created, lastModified: at, groups }, json);
     }, tenantId);
   }
@@ -211,12 +199,11 @@ export class SqliteResources {
     return json;
   }
 
-  private getUserSync(tenantId: string, id: string): StoredResource {
-    const row = this.sql
-      .stmt(
-        "SELECT id, origin, doc, version, created, last_modified FROM users WHERE tenant_id = ? AND id = ?",
-      )
-      .get(tenantId, id) as ResourceRow | undefined;
+  /** A user row (with its groups' JSON when `groups`), inside the caller's transaction. */
+  private getUserSync(tenantId: string, id: string, groups = false): StoredUser {
+    const row = this.sql.stmt(groups ? USER_WITH_GROUPS_SQL : USER_SQL).get(tenantId, id) as
+      | ResourceRow
+      | undefined;
     if (!row) throw new StoreError("not_found", `User ${JSON.stringify(id)} not found`);
     return toResource(row);
   }
