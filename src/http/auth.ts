@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { SCIMError } from "../scim/errors.js";
 import type { KeyKind } from "../store/store.js";
-import type { Principal, Tenancy } from "../tenancy/tenancy.js";
+import type { AuthFailure, Principal, Tenancy } from "../tenancy/tenancy.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -17,26 +17,44 @@ export function bearerToken(req: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
+const REFUSED = 'Bearer realm="scimgate", error="invalid_token"';
+
 /**
- * A preHandler that admits only valid, live keys of `kind`. Every refusal is the same 401, so a caller
- * cannot tell a revoked key from an unknown one or a key of another kind.
+ * An onRequest hook that admits only valid, live keys of `kind`. Every refusal is the same 401, so a
+ * caller cannot tell a revoked key from an unknown one or a key of another kind. Callback-style, and
+ * synchronous when the store reads keys synchronously: an async hook costs a promise and a microtask turn
+ * on every request.
  */
 export function requireKey(tenancy: Tenancy, kind: KeyKind) {
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    void reply;
-    const token = bearerToken(req);
-    if (token === undefined) {
-      throw new SCIMError(401, undefined, "missing bearer token", {
-        "www-authenticate": 'Bearer realm="scimgate"',
-      });
-    }
-    const result = await tenancy.authenticate(token, kind);
+  const admit = (req: FastifyRequest, result: Principal | AuthFailure, done: (err?: Error) => void) => {
     if (typeof result === "string") {
       req.log.info({ reason: result }, "token refused");
-      throw new SCIMError(401, undefined, "invalid, expired or revoked token", {
-        "www-authenticate": 'Bearer realm="scimgate", error="invalid_token"',
-      });
+      done(
+        new SCIMError(401, undefined, "invalid, expired or revoked token", { "www-authenticate": REFUSED }),
+      );
+      return;
     }
     req.principal = result;
+    done();
+  };
+  return (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void => {
+    const token = bearerToken(req);
+    if (token === undefined) {
+      done(
+        new SCIMError(401, undefined, "missing bearer token", {
+          "www-authenticate": 'Bearer realm="scimgate"',
+        }),
+      );
+      return;
+    }
+    let now: Principal | AuthFailure | undefined;
+    try {
+      now = tenancy.authenticateNow(token, kind);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    if (now !== undefined) admit(req, now, done);
+    else tenancy.authenticate(token, kind).then((r) => admit(req, r, done), done);
   };
 }

@@ -208,6 +208,11 @@ export interface TenantStore {
 
   createKey(key: Omit<AccessKey, "revokedAt" | "lastUsedAt">, audit: AuditRecord): Promise<AccessKey>;
   getKey(id: string): Promise<AccessKey | undefined>;
+  /**
+   * `getKey` without waiting, for backends that can read a key synchronously (SQLite); absent on the
+   * others. For authenticating requests only: the key it returns is shared, never to be modified.
+   */
+  authKeySync?(id: string): AccessKey | undefined;
   listKeys(filter: { kind: KeyKind; tenantId?: string }): Promise<readonly AccessKey[]>;
   revokeKey(id: string, audit: AuditRecord): Promise<AccessKey>;
   /** Records use of a key; callers throttle how often they call it. */

@@ -9,6 +9,8 @@ export interface TestScimgate {
   readonly token: string;
   readonly tenantId: string;
   readonly service: RunningService;
+  /** The database it runs on (for a second connection to it: another replica, or a CLI run). */
+  readonly databaseUrl: string;
   /** Creates another tenant and returns its id and token. */
   addTenant(name: string): Promise<{ tenantId: string; token: string }>;
   close(): Promise<void>;
@@ -37,6 +39,7 @@ export async function startScimgate(opts: { backend?: TestBackend } = {}): Promi
     token: first.token,
     tenantId: first.tenantId,
     service,
+    databaseUrl: db.url,
     addTenant,
     close: async () => {
       await service.close();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { systemAudit } from "../../src/main.js";
+import { openStore, systemAudit } from "../../src/main.js";
+import { Tenancy } from "../../src/tenancy/tenancy.js";
 import { BACKENDS } from "../helpers/backends.js";
 import { patchOp, scimClient } from "../helpers/scim-client.js";
 import { startScimgate, type TestScimgate } from "../helpers/scimgate.js";
@@ -69,6 +70,21 @@ describe.each(BACKENDS)("bearer tokens and tenant isolation on $name", (backend)
     await t.revokeKey(k1.id, systemAudit("revoke", "AccessKey", "k1"));
     expect((await as(k1.token)("GET", "/Users")).status).toBe(401);
     expect((await as(k2.token)("GET", "/Users")).status).toBe(200);
+  });
+
+  it("refuses a key revoked through another connection to the database (a replica, the CLI) on the next request", async () => {
+    const k = await gate.service.tenancy.createKey("tenant", gate.tenantId, {}, systemAudit("c", "k", ""));
+    // Used twice first, so a store that keeps key rows between requests has this one.
+    expect((await as(k.token)("GET", "/Users")).status).toBe(200);
+    expect((await as(k.token)("GET", "/Users")).status).toBe(200);
+    const elsewhere = await openStore(gate.databaseUrl);
+    try {
+      await (await Tenancy.open(elsewhere)).revokeKey(k.id, systemAudit("revoke", "AccessKey", "k"));
+    } finally {
+      await elsewhere.close();
+    }
+    expect((await as(k.token)("GET", "/Users")).status).toBe(401);
+    expect((await as(gate.token)("GET", "/Users")).status).toBe(200);
   });
 
   it("refuses an expired key and accepts one that has not expired yet", async () => {

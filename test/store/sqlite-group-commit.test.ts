@@ -330,6 +330,55 @@ describe("SqliteDb read batch", () => {
     expect(await db.read(() => ids(db.db))).toEqual([1, 2]);
   });
 
+  it("keeps a remembered value across turns until another connection commits", async () => {
+    let loads = 0;
+    const count = () =>
+      db.remember("n", () => {
+        loads++;
+        return ids(db.db).length;
+      });
+    expect(count()).toBe(1);
+    await nextTurn();
+    expect(count()).toBe(1);
+    expect(loads).toBe(1);
+    // Another process or replica commits: the next turn's transaction sees a new data_version.
+    other.prepare("INSERT INTO parent (id) VALUES (2)").run();
+    expect(count()).toBe(1); // this turn's snapshot is still the old one
+    await nextTurn();
+    expect(count()).toBe(2);
+    expect(loads).toBe(2);
+  });
+
+  it("forgets remembered values when its own write batch commits or fails", async () => {
+    await db.tx(() =>
+      db.db.exec("CREATE TABLE child (id INTEGER PRIMARY KEY, p INTEGER REFERENCES parent (id))"),
+    );
+    let loads = 0;
+    const count = (key: string) =>
+      db.remember(key, () => {
+        loads++;
+        return ids(db.db).length;
+      });
+    expect(count("n")).toBe(1);
+    await db.tx(() => db.db.prepare("INSERT INTO parent (id) VALUES (5)").run());
+    expect(count("n")).toBe(2);
+    expect(loads).toBe(2);
+    // A batch whose COMMIT then fails (a deferred foreign key). Inside it, "n" is still the value from
+    // before its own uncommitted write; "m", first loaded inside it, sees that write.
+    const inside: number[] = [];
+    const failing = db.tx(() => {
+      db.db.prepare("INSERT INTO parent (id) VALUES (6)").run();
+      inside.push(count("n"), count("m"));
+      db.db.pragma("defer_foreign_keys = ON");
+      db.db.prepare("INSERT INTO child (id, p) VALUES (1, 99)").run();
+    });
+    await expect(failing).rejects.toThrow(StoreError);
+    expect(inside).toEqual([2, 3]);
+    // Both are loaded again: nothing of the failed batch is remembered.
+    expect([count("n"), count("m")]).toEqual([2, 2]);
+    expect(loads).toBe(5);
+  });
+
   it("keeps the connection usable after a read that fails", async () => {
     await expect(db.read(() => db.db.prepare("SELECT * FROM missing").all())).rejects.toThrow(
       /no such table/,

@@ -25,6 +25,9 @@ const BACKSTOP_CHECKPOINT_PAGES = 131_072;
 /** The WAL file's size after it starts over (64 MiB). */
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
+/** Values `remember` keeps at most; past it they are all dropped (each is reloaded on its next use). */
+const MEMO_MAX = 1000;
+
 /** How long a write waits for another connection's write lock before it answers 503. */
 const LOCK_WAIT_MS = 5000;
 
@@ -63,6 +66,11 @@ export class SqliteDb {
   private batch: Batch | undefined;
   /** Whether the connection's open transaction is a read batch (see `joinRead`). */
   private reading = false;
+  /** Values derived from the database (see `remember`); emptied whenever the database may have changed. */
+  private readonly memo = new Map<string, unknown>();
+  /** `PRAGMA data_version` when `memo` was last known current; whether the open transaction checked it. */
+  private dataVersion: unknown;
+  private versionChecked = false;
   private readonly checkpointer: Checkpointer | undefined;
 
   constructor(file: string) {
@@ -169,12 +177,40 @@ export class SqliteDb {
   }
 
   /**
+   * `load()`'s value (run as `peek` runs its read), kept until the database may have changed: until this
+   * connection's write batch ends (committed or rolled back), or until one of its transactions starts
+   * after another connection (another process or replica on the same file) committed, which `PRAGMA
+   * data_version` tells. Inside an open write batch a kept value may predate that batch's own writes,
+   * which are not committed yet: only for values where that is right, like a key's state for
+   * authentication (a key revoked in the open batch is refused once the revocation is committed). The
+   * caller must not modify a value it gets.
+   */
+  remember<T>(key: string, load: () => T): T {
+    return this.peek(() => {
+      if (!this.versionChecked) {
+        this.versionChecked = true;
+        const v = this.stmt("PRAGMA data_version").pluck().get();
+        if (v !== this.dataVersion) {
+          this.dataVersion = v;
+          this.memo.clear();
+        }
+      }
+      if (this.memo.has(key)) return this.memo.get(key) as T;
+      const value = load();
+      if (this.memo.size >= MEMO_MAX) this.memo.clear();
+      this.memo.set(key, value);
+      return value;
+    });
+  }
+
+  /**
    * Makes the next statements run in a transaction: the open write batch or read batch, else a new read
    * batch that ends at `setImmediate` (or when a write needs the connection, see `endRead`).
    */
   private joinRead(): void {
     if (this.db.inTransaction) return;
     this.stmt("BEGIN").run();
+    this.versionChecked = false;
     this.reading = true;
     setImmediate(() => this.endRead());
   }
@@ -224,6 +260,7 @@ export class SqliteDb {
     this.stmt("PRAGMA busy_timeout = 0").get();
     try {
       this.stmt("BEGIN IMMEDIATE").run();
+      this.versionChecked = false;
       return true;
     } catch (err) {
       const e = translate(err);
@@ -271,6 +308,8 @@ export class SqliteDb {
     const batch = this.batch;
     if (!batch) return;
     this.batch = undefined;
+    // Whether it commits or fails, the batch's writes may have changed what `remember` kept.
+    this.memo.clear();
     try {
       this.stmt("COMMIT").run();
       batch.resolve();
@@ -282,6 +321,7 @@ export class SqliteDb {
   /** Rolls the whole batch back and fails every write and read waiting on it with `unavailable`. */
   private abort(batch: Batch, cause: unknown): void {
     if (this.batch === batch) this.batch = undefined;
+    this.memo.clear();
     if (this.db.inTransaction) {
       try {
         this.db.exec("ROLLBACK");

@@ -1,4 +1,5 @@
 import { ComposedStore } from "../composed-store.js";
+import type { AccessKey } from "../store.js";
 import { migrateSqlite, SqliteDb } from "./sqlite-db.js";
 import { SqliteResources } from "./sqlite-resources.js";
 import { ensurePlannerStats } from "./sqlite-stats.js";
@@ -15,12 +16,20 @@ export function sqliteFilename(url: string): string {
 
 /** The embedded SQLite store: one file, WAL, one process. */
 export class SqliteStore extends ComposedStore {
+  private readonly tenants: SqliteTenants;
+
   private constructor(
     private readonly db: SqliteDb,
     /** The migrations this open applied (empty when the schema was up to date). */
     readonly appliedMigrations: readonly number[],
+    tenants = new SqliteTenants(db),
   ) {
-    super(new SqliteResources(db), new SqliteTenants(db));
+    super(new SqliteResources(db), tenants);
+    this.tenants = tenants;
+  }
+
+  authKeySync(id: string): AccessKey | undefined {
+    return this.tenants.authKeySync(id);
   }
 
   /** Opens (creating if need be) and migrates the database at `url`. */

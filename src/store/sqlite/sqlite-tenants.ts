@@ -137,6 +137,17 @@ export class SqliteTenants {
     });
   }
 
+  /**
+   * The key, for authenticating a request: read as `getKey` reads it, and kept until the database changes
+   * (see SqliteDb.remember), so that the requests of one turn read the key row once.
+   */
+  authKeySync(id: string): AccessKey | undefined {
+    return this.sql.remember(`key:${id}`, () => {
+      const row = this.sql.stmt("SELECT * FROM access_keys WHERE id = ?").get(id) as KeyRow | undefined;
+      return row ? toKey(row) : undefined;
+    });
+  }
+
   async listKeys(filter: { kind: KeyKind; tenantId?: string }): Promise<readonly AccessKey[]> {
     return this.sql.read(() => {
       const rows =
