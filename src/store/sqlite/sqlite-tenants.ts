@@ -130,7 +130,7 @@ export class SqliteTenants {
   }
 
   async getKey(id: string): Promise<AccessKey | undefined> {
-    // Read on every authenticated request; never waits for an open group commit (see SqliteDb.peek).
+    // Never waits for an open group commit (see SqliteDb.peek); requests authenticate with authKeySync.
     return this.sql.peek(() => {
       const row = this.sql.stmt("SELECT * FROM access_keys WHERE id = ?").get(id) as KeyRow | undefined;
       return row ? toKey(row) : undefined;
