@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseFilter } from "../../src/scim/filter/parse.js";
 import { buildListSql } from "../../src/store/sqlite/sqlite-resources.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { resourceAuditQuery } from "../../src/store/sqlite/sqlite-tenants.js";
 import type { AuditRecord } from "../../src/store/store.js";
 import { groupLayout, userLayout } from "../../src/store/table-layouts.js";
 
@@ -89,5 +90,60 @@ describe("SQLite query plans for Entra's lookups, without ANALYZE", () => {
     const p = plan(table, filter);
     expect(p).toContain(search);
     expect(p).not.toMatch(/SCAN (u|g)\b/);
+  });
+});
+
+describe("SQLite query plan for the audit trail of one resource", () => {
+  const dir = mkdtempSync(join(tmpdir(), "scimgate-explain-audit-"));
+  const file = join(dir, "x.db");
+  let tenantId = "";
+  let userId = "";
+  let db: Database.Database;
+
+  beforeAll(async () => {
+    const store = await SqliteStore.open(`sqlite:${file}`);
+    tenantId = (await store.createTenant({ name: "t" }, audit)).id;
+    const a = { ...audit, tenantId };
+    for (let i = 0; i < 200; i++) {
+      const u = await store.createUser(tenantId, { userName: `u${i}@x.com` }, a);
+      userId = u.id;
+      await store.updateUser(
+        tenantId,
+        u.id,
+        { patch: [{ op: "replace", path: "title", value: "x" }] },
+        {},
+        a,
+      );
+    }
+    await store.close();
+    db = new Database(file);
+  });
+  afterAll(() => {
+    db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("leaves updates out of the audit-by-resource index and finds a resource's rows without a scan", () => {
+    // 200 creations indexed; their 200 updates are chained instead.
+    const indexed = db
+      .prepare("SELECT count(*) AS n FROM audit INDEXED BY audit_resource WHERE chained = 0")
+      .get();
+    expect(indexed).toEqual({ n: 200 + 1 });
+    expect(db.prepare("SELECT count(*) AS n FROM audit WHERE chained = 1").get()).toEqual({ n: 200 });
+    const q = resourceAuditQuery({ tenantId, resourceType: "User", limit: 100 }, userId);
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[])
+      .map((r) => r.detail)
+      .join("\n");
+    expect(plan).toContain("audit_resource");
+    // The chain is walked row by row from its heads, not matched against the tenant's whole trail.
+    expect(plan).not.toContain("audit_tenant");
+    expect(plan).not.toMatch(/SCAN audit(?! USING)/);
+    expect(plan).not.toMatch(/SCAN (users|groups)\b/);
+    expect(
+      db
+        .prepare(q.sql)
+        .all(...q.params)
+        .map((r) => (r as { operation: string }).operation),
+    ).toEqual(["seed", "seed"]);
   });
 });

@@ -696,6 +696,115 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
     });
   });
 
+  describe("audit by resource", () => {
+    const rec = (tenantId: string, operation: string, resourceType: string, summary: string) => ({
+      ...audit(operation, resourceType),
+      tenantId,
+      summary,
+    });
+
+    it("finds every row of a user, in order, across updates, a failure, a replace and its deletion", async () => {
+      const t = await newTenant();
+      const u = await store.createUser(
+        t.id,
+        { userName: "trail@example.com" },
+        rec(t.id, "create", "User", "c"),
+      );
+      const v = await store.createUser(
+        t.id,
+        { userName: "other@example.com" },
+        rec(t.id, "create", "User", "v"),
+      );
+      const patch = (id: string, n: number) =>
+        store.updateUser(
+          t.id,
+          id,
+          { patch: [{ op: "replace", path: "title", value: `T${n}` }] },
+          {},
+          rec(t.id, "patch", "User", `p${n}`),
+        );
+      for (let n = 1; n <= 4; n++) {
+        await patch(u.id, n);
+        await patch(v.id, 10 + n);
+      }
+      await store.appendAudit({
+        ...rec(t.id, "patch", "User", "f"),
+        resourceId: u.id,
+        outcome: "failed 400",
+      });
+      await store.updateUser(
+        t.id,
+        u.id,
+        { replace: { userName: "trail@example.com", title: "R" } },
+        {},
+        rec(t.id, "replace", "User", "r"),
+      );
+      const byUser = { tenantId: t.id, resourceType: "User", resourceId: u.id, limit: 100 };
+      const live = await store.queryAudit(byUser);
+      expect(live.map((e) => e.summary)).toEqual(["c", "p1", "p2", "p3", "p4", "f", "r"]);
+      expect(live.every((e) => e.resourceId === u.id && e.tenantId === t.id)).toBe(true);
+      await store.deleteUser(t.id, u.id, {}, rec(t.id, "delete", "User", "d"));
+      const all = await store.queryAudit(byUser);
+      expect(all.map((e) => e.summary)).toEqual(["c", "p1", "p2", "p3", "p4", "f", "r", "d"]);
+      // Without the resource type, and page by page through the cursor.
+      expect(await store.queryAudit({ tenantId: t.id, resourceId: u.id, limit: 100 })).toEqual(all);
+      const pages: string[] = [];
+      let cursor: number | undefined;
+      for (;;) {
+        const page = await store.queryAudit({ ...byUser, limit: 3, ...(cursor ? { cursor } : {}) });
+        pages.push(...page.map((e) => e.summary));
+        if (page.length < 3) break;
+        cursor = page.at(-1)!.id;
+      }
+      expect(pages).toEqual(all.map((e) => e.summary));
+      // A time range: from the third row on, and before it.
+      const third = all[2]!.at;
+      const since = await store.queryAudit({ ...byUser, since: third });
+      expect(since.map((e) => e.id)).toEqual(all.filter((e) => e.at >= third).map((e) => e.id));
+      const until = await store.queryAudit({ ...byUser, until: third });
+      expect(until.map((e) => e.id)).toEqual(all.filter((e) => e.at < third).map((e) => e.id));
+      // The other user's trail is its own.
+      const other = await store.queryAudit({ ...byUser, resourceId: v.id });
+      expect(other.map((e) => e.summary)).toEqual(["v", "p11", "p12", "p13", "p14"]);
+      expect(await store.queryAudit({ ...byUser, resourceType: "Group" })).toEqual([]);
+    });
+
+    it("finds every row of a group: member PATCHes, an attribute PATCH and its deletion", async () => {
+      const t = await newTenant();
+      const u = await createUser(t.id, { userName: "m@example.com" });
+      const g = await store.createGroup(t.id, { displayName: "G" }, [], rec(t.id, "create", "Group", "c"));
+      const members = (add: string[], remove: string[]) => ({ clear: false, add, remove });
+      await store.updateGroup(
+        t.id,
+        g.id,
+        { patch: [] },
+        members([u.id], []),
+        {},
+        rec(t.id, "patch", "Group", "a"),
+      );
+      await store.updateGroup(
+        t.id,
+        g.id,
+        { patch: [{ op: "replace", path: "displayName", value: "G2" }] },
+        undefined,
+        {},
+        rec(t.id, "patch", "Group", "n"),
+      );
+      await store.updateGroup(
+        t.id,
+        g.id,
+        { patch: [] },
+        members([], [u.id]),
+        {},
+        rec(t.id, "patch", "Group", "r"),
+      );
+      const byGroup = { tenantId: t.id, resourceType: "Group", resourceId: g.id, limit: 100 };
+      expect((await store.queryAudit(byGroup)).map((e) => e.summary)).toEqual(["c", "a", "n", "r"]);
+      await store.deleteGroup(t.id, g.id, {}, rec(t.id, "delete", "Group", "d"));
+      expect((await store.queryAudit(byGroup)).map((e) => e.summary)).toEqual(["c", "a", "n", "r", "d"]);
+    });
+  });
+
   describe("tenant isolation", () => {
     it("never finds, changes or links tenant A's resources through tenant B", async () => {
       const [a, b] = [await newTenant(), await newTenant()];

@@ -30,6 +30,9 @@ const USER_SQL = `SELECT u.id, u.origin, u.doc, u.version, u.created, u.last_mod
   WHERE u.tenant_id = ? AND u.id = ?`;
 const USER_WITH_GROUPS_SQL = `SELECT u.id, u.origin, u.doc, u.version, u.created, u.last_modified,
   ${GROUPS_JSON} AS groups_json FROM users u WHERE u.tenant_id = ? AND u.id = ?`;
+/** What a write reads of the user it changes: the row, its audit chain's head, and (for updates) its groups. */
+const USER_FOR_WRITE_SQL = `SELECT u.id, u.origin, u.doc, u.version, u.created, u.last_modified, u.audit_head,
+  ${GROUPS_JSON} AS groups_json FROM users u WHERE u.tenant_id = ? AND u.id = ?`;
 
 /** The user's indexed columns, derived from its document (SQLite stores booleans as 0/1). */
 function userColumns(doc: ScimDoc) {
@@ -149,16 +152,22 @@ export class SqliteResources {
   ): Promise<StoredUser> {
     return this.sql.tx(() => {
       // A user's own write never changes its groups: they are read with the user, in one statement.
-      const current = this.getUserSync(tenantId, id, true);
+      const row = this.userRowForWrite(tenantId, id);
+      const current = toResource(row);
       checkVersion("User", id, current.version, opts);
       const doc = applyDocChange(USER_RESOURCE, change, current.doc);
       const at = now();
       const version = current.version + 1;
-      const json = this.writeUser(tenantId, id, current.doc, doc, version, at);
+      // The audit row joins the user's chain; the user row, rewritten anyway, keeps the chain's head.
+      const head = insertAudit(
+        this.sql,
+        { ...audit, resourceId: id },
+        { prev: row.audit_head, chained: true },
+      );
+      const json = this.writeUser(tenantId, id, current.doc, doc, version, at, head);
       // Most PATCHes (title, active, manager) leave the e-mail side table as it is.
       if (JSON.stringify(current.doc.emails) !== JSON.stringify(doc.emails))
         this.writeEmails(tenantId, id, doc);
-      insertAudit(this.sql, { ...audit, resourceId: id });
       // The groups come with the result, so the route need not read the user back for its response.
       const { groups } = current;
       return withRawDoc({ id, doc, version, created: current.created, lastModified: at, groups }, json);
@@ -176,6 +185,7 @@ export class SqliteResources {
     doc: ScimDoc,
     version: number,
     at: string,
+    auditHead: number,
   ): string {
     const c = userColumns(doc);
     const json = JSON.stringify(doc);
@@ -184,37 +194,48 @@ export class SqliteResources {
     if (doc.userName === before.userName && doc.externalId === before.externalId) {
       this.sql
         .stmt(
-          `UPDATE users SET display_name = ?, active = ?, doc = ?, version = ?, last_modified = ?, origin = 'scim'
-           WHERE tenant_id = ? AND id = ?`,
+          `UPDATE users SET display_name = ?, active = ?, doc = ?, version = ?, last_modified = ?, origin = 'scim',
+             audit_head = ? WHERE tenant_id = ? AND id = ?`,
         )
-        .run(c.displayName, c.active, json, version, at, tenantId, id);
+        .run(c.displayName, c.active, json, version, at, auditHead, tenantId, id);
       return json;
     }
     this.sql
       .stmt(
         `UPDATE users SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?, active = ?, doc = ?,
-           version = ?, last_modified = ?, origin = 'scim' WHERE tenant_id = ? AND id = ?`,
+           version = ?, last_modified = ?, origin = 'scim', audit_head = ? WHERE tenant_id = ? AND id = ?`,
       )
-      .run(c.userName, c.userNameLc, c.externalId, c.displayName, c.active, json, version, at, tenantId, id);
+      .run(
+        c.userName,
+        c.userNameLc,
+        c.externalId,
+        c.displayName,
+        c.active,
+        json,
+        version,
+        at,
+        auditHead,
+        tenantId,
+        id,
+      );
     return json;
   }
 
-  /** A user row (with its groups' JSON when `groups`), inside the caller's transaction. */
-  private getUserSync(tenantId: string, id: string, groups = false): StoredUser {
-    const row = this.sql.stmt(groups ? USER_WITH_GROUPS_SQL : USER_SQL).get(tenantId, id) as
-      | ResourceRow
-      | undefined;
+  /** The row of a user a write changes (see USER_FOR_WRITE_SQL), inside the write's transaction. */
+  private userRowForWrite(tenantId: string, id: string): ResourceRow {
+    const row = this.sql.stmt(USER_FOR_WRITE_SQL).get(tenantId, id) as ResourceRow | undefined;
     if (!row) throw new StoreError("not_found", `User ${JSON.stringify(id)} not found`);
-    return toResource(row);
+    return row;
   }
 
   async deleteUser(tenantId: string, id: string, opts: WriteOptions, audit: AuditRecord): Promise<void> {
     await this.sql.tx(() => {
-      const current = this.getUserSync(tenantId, id);
-      checkVersion("User", id, current.version, opts);
+      const row = this.userRowForWrite(tenantId, id);
+      checkVersion("User", id, row.version, opts);
       this.removeAsMember(tenantId, id);
       this.sql.stmt("DELETE FROM users WHERE tenant_id = ? AND id = ?").run(tenantId, id);
-      insertAudit(this.sql, { ...audit, resourceId: id });
+      // Indexed, and holding the chain's head that goes with the user's row.
+      insertAudit(this.sql, { ...audit, resourceId: id }, { prev: row.audit_head });
     }, tenantId);
   }
 
@@ -323,7 +344,9 @@ export class SqliteResources {
   ): Promise<StoredGroup> {
     return this.sql.tx(() => {
       const row = this.sql
-        .stmt("SELECT id, doc, version, created, last_modified FROM groups WHERE tenant_id = ? AND id = ?")
+        .stmt(
+          "SELECT id, doc, version, created, last_modified, audit_head FROM groups WHERE tenant_id = ? AND id = ?",
+        )
         .get(tenantId, id) as ResourceRow | undefined;
       if (!row) throw new StoreError("not_found", `Group ${JSON.stringify(id)} not found`);
       const current = toResource(row);
@@ -331,42 +354,56 @@ export class SqliteResources {
       const doc = applyDocChange(GROUP_RESOURCE, change, current.doc);
       const at = now();
       const version = current.version + 1;
+      // The audit row joins the group's chain; the group row, rewritten anyway, keeps the chain's head.
+      const head = insertAudit(
+        this.sql,
+        { ...audit, resourceId: id },
+        { prev: row.audit_head, chained: true },
+      );
       // A members-only PATCH (Entra's usual group PATCH) returns the doc untouched: bump the version
       // without rewriting the doc or the name and externalId index entries.
-      if (doc === current.doc) this.touchGroup(tenantId, id, version, at);
-      else this.writeGroup(tenantId, id, doc, version, at);
+      if (doc === current.doc) this.touchGroup(tenantId, id, version, at, head);
+      else this.writeGroup(tenantId, id, doc, version, at, head);
       if (members) this.applyMembers(tenantId, id, members);
-      insertAudit(this.sql, { ...audit, resourceId: id });
       return { id, doc, version, created: current.created, lastModified: at };
     }, tenantId);
   }
 
-  private touchGroup(tenantId: string, id: string, version: number, at: string): void {
+  private touchGroup(tenantId: string, id: string, version: number, at: string, auditHead: number): void {
     this.sql
-      .stmt("UPDATE groups SET version = ?, last_modified = ? WHERE tenant_id = ? AND id = ?")
-      .run(version, at, tenantId, id);
+      .stmt("UPDATE groups SET version = ?, last_modified = ?, audit_head = ? WHERE tenant_id = ? AND id = ?")
+      .run(version, at, auditHead, tenantId, id);
   }
 
-  private writeGroup(tenantId: string, id: string, doc: ScimDoc, version: number, at: string): void {
+  private writeGroup(
+    tenantId: string,
+    id: string,
+    doc: ScimDoc,
+    version: number,
+    at: string,
+    auditHead: number,
+  ): void {
     const name = String(doc.displayName ?? "");
+    const json = JSON.stringify(doc);
     this.sql
       .stmt(
         `UPDATE groups SET display_name = ?, display_name_lc = ?, external_id = ?, doc = ?, version = ?,
-           last_modified = ? WHERE tenant_id = ? AND id = ?`,
+           last_modified = ?, audit_head = ? WHERE tenant_id = ? AND id = ?`,
       )
-      .run(name, name.toLowerCase(), str(doc.externalId), JSON.stringify(doc), version, at, tenantId, id);
+      .run(name, name.toLowerCase(), str(doc.externalId), json, version, at, auditHead, tenantId, id);
   }
 
   async deleteGroup(tenantId: string, id: string, opts: WriteOptions, audit: AuditRecord): Promise<void> {
     await this.sql.tx(() => {
       const row = this.sql
-        .stmt("SELECT version FROM groups WHERE tenant_id = ? AND id = ?")
-        .get(tenantId, id) as { version: number } | undefined;
+        .stmt("SELECT version, audit_head FROM groups WHERE tenant_id = ? AND id = ?")
+        .get(tenantId, id) as { version: number; audit_head: number | null } | undefined;
       if (!row) throw new StoreError("not_found", `Group ${JSON.stringify(id)} not found`);
       checkVersion("Group", id, row.version, opts);
       this.removeAsMember(tenantId, id);
       this.sql.stmt("DELETE FROM groups WHERE tenant_id = ? AND id = ?").run(tenantId, id);
-      insertAudit(this.sql, { ...audit, resourceId: id });
+      // Indexed, and holding the chain's head that goes with the group's row.
+      insertAudit(this.sql, { ...audit, resourceId: id }, { prev: row.audit_head });
     }, tenantId);
   }
 }

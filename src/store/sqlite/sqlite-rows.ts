@@ -11,6 +11,8 @@ export interface ResourceRow {
   created: string;
   last_modified: string;
   groups_json?: string;
+  /** The resource's latest chained audit row (see AuditLink), selected by writes only. */
+  audit_head?: number | null;
 }
 
 /**

@@ -20,12 +20,23 @@ import {
 } from "../store.js";
 import type { SqliteDb } from "./sqlite-db.js";
 
-/** Writes one audit row (inside the caller's transaction when there is one). */
-export function insertAudit(sql: SqliteDb, a: AuditRecord): void {
-  sql
+/**
+ * How an audit row joins its resource's chain (migration 4): `chained` rows (successful updates of a user
+ * or group) are left out of the audit-by-resource index and found from `audit_head` of the resource's row
+ * through `prev`; `prev` on an indexed row (a deletion) keeps the chain reachable once the row is gone.
+ */
+export interface AuditLink {
+  readonly prev?: number | null;
+  readonly chained?: boolean;
+}
+
+/** Writes one audit row (inside the caller's transaction when there is one); returns its id. */
+export function insertAudit(sql: SqliteDb, a: AuditRecord, link: AuditLink = {}): number {
+  const info = sql
     .stmt(
-      `INSERT INTO audit (at, tenant_id, key_id, request_id, operation, resource_type, resource_id, outcome, summary)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO audit (at, tenant_id, key_id, request_id, operation, resource_type, resource_id, outcome, summary,
+         prev, chained)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       new Date().toISOString(),
@@ -37,7 +48,60 @@ export function insertAudit(sql: SqliteDb, a: AuditRecord): void {
       a.resourceId,
       a.outcome,
       a.summary,
+      link.prev ?? null,
+      link.chained ? 1 : 0,
     );
+  return Number(info.lastInsertRowid);
+}
+
+/**
+ * The audit rows about one resource, oldest first: the indexed ones (`chained = 0`, through the partial
+ * audit-by-resource index) and its chain of update rows (see AuditLink), walked through `prev` from the
+ * head kept in the live user or group row and from the `prev` of its indexed rows (a deletion's keeps the
+ * head of a deleted resource). The walk stops below the cursor: `prev` always points to an older row.
+ */
+export function resourceAuditQuery(q: AuditQuery, resourceId: string): { sql: string; params: unknown[] } {
+  const who: [string, unknown][] = [];
+  if (q.tenantId !== undefined) who.push(["audit.tenant_id = ?", q.tenantId]);
+  if (q.resourceType !== undefined) who.push(["audit.resource_type = ?", q.resourceType]);
+  who.push(["audit.resource_id = ?", resourceId]);
+  const when: [string, unknown][] = [];
+  if (q.since !== undefined) when.push(["audit.at >= ?", q.since]);
+  if (q.until !== undefined) when.push(["audit.at < ?", q.until]);
+  if (q.cursor !== undefined) when.push(["audit.id > ?", q.cursor]);
+  const conds = (cs: [string, unknown][]) => cs.map(([c]) => c).join(" AND ");
+  const vals = (cs: [string, unknown][]) => cs.map(([, v]) => v);
+  const filter = [...who, ...when];
+  const starts = [
+    `SELECT audit.prev FROM audit WHERE ${conds(who)} AND audit.chained = 0 AND audit.prev IS NOT NULL`,
+  ];
+  const startParams = vals(who);
+  for (const [table, type] of [
+    ["users", "User"],
+    ["groups", "Group"],
+  ] as const) {
+    if (q.resourceType !== undefined && q.resourceType !== type) continue;
+    const tenant = q.tenantId !== undefined ? "tenant_id = ? AND " : "";
+    starts.push(`SELECT audit_head FROM ${table} WHERE ${tenant}id = ? AND audit_head IS NOT NULL`);
+    startParams.push(...(q.tenantId !== undefined ? [q.tenantId] : []), resourceId);
+  }
+  const below = q.cursor !== undefined ? " AND a.prev > ?" : "";
+  const sql = `WITH RECURSIVE chain(id) AS (
+      ${starts.join(" UNION ")}
+      UNION SELECT a.prev FROM audit a JOIN chain c ON a.id = c.id WHERE a.prev IS NOT NULL${below})
+    SELECT * FROM (
+      SELECT audit.* FROM audit WHERE ${conds(filter)} AND audit.chained = 0
+      UNION ALL
+      SELECT audit.* FROM chain CROSS JOIN audit ON audit.id = chain.id WHERE ${conds(filter)} AND audit.chained = 1
+    ) ORDER BY id LIMIT ?`;
+  const params = [
+    ...startParams,
+    ...(q.cursor !== undefined ? [q.cursor] : []),
+    ...vals(filter),
+    ...vals(filter),
+    q.limit,
+  ];
+  return { sql, params };
 }
 
 /** Tenants, keys, deployment meta and the audit trail on SQLite. */
@@ -182,7 +246,8 @@ export class SqliteTenants {
   }
 
   async queryAudit(q: AuditQuery): Promise<readonly AuditEntry[]> {
-    const { sql, params } = buildAuditQuery(q);
+    const { sql, params } =
+      q.resourceId === undefined ? buildAuditQuery(q) : resourceAuditQuery(q, q.resourceId);
     return this.sql.read(() => (this.sql.stmt(sql).all(...params) as AuditRow[]).map(toAudit));
   }
 
