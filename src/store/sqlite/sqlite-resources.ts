@@ -30,7 +30,7 @@ const USER_SQL = `SELECT u.id, u.origin, u.doc, u.version, u.created, u.last_mod
   WHERE u.tenant_id = ? AND u.id = ?`;
 const USER_WITH_GROUPS_SQL = `SELECT u.id, u.origin, u.doc, u.version, u.created, u.last_modified,
   ${GROUPS_JSON} AS groups_json FROM users u WHERE u.tenant_id = ? AND u.id = ?`;
-/** What a write reads of the user it changes: the row, its audit chain's head, and (for updates) its groups. */
+/** What an update reads of the user it changes: the row, its audit chain's head and its groups. */
 const USER_FOR_WRITE_SQL = `SELECT u.id, u.origin, u.doc, u.version, u.created, u.last_modified, u.audit_head,
   ${GROUPS_JSON} AS groups_json FROM users u WHERE u.tenant_id = ? AND u.id = ?`;
 
@@ -221,7 +221,7 @@ export class SqliteResources {
     return json;
   }
 
-  /** The row of a user a write changes (see USER_FOR_WRITE_SQL), inside the write's transaction. */
+  /** The row of a user an update changes (see USER_FOR_WRITE_SQL), inside the update's transaction. */
   private userRowForWrite(tenantId: string, id: string): ResourceRow {
     const row = this.sql.stmt(USER_FOR_WRITE_SQL).get(tenantId, id) as ResourceRow | undefined;
     if (!row) throw new StoreError("not_found", `User ${JSON.stringify(id)} not found`);
@@ -230,7 +230,10 @@ export class SqliteResources {
 
   async deleteUser(tenantId: string, id: string, opts: WriteOptions, audit: AuditRecord): Promise<void> {
     await this.sql.tx(() => {
-      const row = this.userRowForWrite(tenantId, id);
+      const row = this.sql
+        .stmt("SELECT version, audit_head FROM users WHERE tenant_id = ? AND id = ?")
+        .get(tenantId, id) as { version: number; audit_head: number | null } | undefined;
+      if (!row) throw new StoreError("not_found", `User ${JSON.stringify(id)} not found`);
       checkVersion("User", id, row.version, opts);
       this.removeAsMember(tenantId, id);
       this.sql.stmt("DELETE FROM users WHERE tenant_id = ? AND id = ?").run(tenantId, id);

@@ -195,10 +195,12 @@ export class SqliteTenants {
 
   async getKey(id: string): Promise<AccessKey | undefined> {
     // Never waits for an open group commit (see SqliteDb.peek); requests authenticate with authKeySync.
-    return this.sql.peek(() => {
-      const row = this.sql.stmt("SELECT * FROM access_keys WHERE id = ?").get(id) as KeyRow | undefined;
-      return row ? toKey(row) : undefined;
-    });
+    return this.sql.peek(() => this.keySync(id));
+  }
+
+  private keySync(id: string): AccessKey | undefined {
+    const row = this.sql.stmt("SELECT * FROM access_keys WHERE id = ?").get(id) as KeyRow | undefined;
+    return row ? toKey(row) : undefined;
   }
 
   /**
@@ -206,10 +208,7 @@ export class SqliteTenants {
    * (see SqliteDb.remember), so that the requests of one turn read the key row once.
    */
   authKeySync(id: string): AccessKey | undefined {
-    return this.sql.remember(`key:${id}`, () => {
-      const row = this.sql.stmt("SELECT * FROM access_keys WHERE id = ?").get(id) as KeyRow | undefined;
-      return row ? toKey(row) : undefined;
-    });
+    return this.sql.remember(`key:${id}`, () => this.keySync(id));
   }
 
   async listKeys(filter: { kind: KeyKind; tenantId?: string }): Promise<readonly AccessKey[]> {
