@@ -16,7 +16,7 @@ import {
   validateDoc,
 } from "../resource.js";
 import { findExtension, type ResourceTypeDef } from "../schema-defs.js";
-import type { PatchOperation, ScimDoc } from "../types.js";
+import { cloneJson, type PatchOperation, type ScimDoc } from "../types.js";
 import {
   appendUnique,
   demoteOtherPrimaries,
@@ -114,7 +114,7 @@ function updateElement(t: AttributeTarget, op: Op, element: unknown, v: unknown)
   // add merges into the matching value (RFC 7644 §3.5.2.1). replace swaps it (§3.5.2.3), keeping the
   // filter's eq terms so the new value still matches: replacing twice equals replacing once.
   if (op === "add") return { ...(element as Obj), ...(v as Obj) };
-  return { ...filterTerms(t.def, t.filter!), ...structuredClone(v as Obj) };
+  return { ...filterTerms(t.def, t.filter!), ...cloneJson(v as Obj) };
 }
 
 function setFiltered(doc: ScimDoc, t: AttributeTarget, op: Op, value: unknown): void {
@@ -224,7 +224,7 @@ function applyOperation(rt: ResourceTypeDef, doc: ScimDoc, op: PatchOperation): 
 
 /** Applies PATCH operations to a doc and returns the new, re-validated doc; the input is not mutated. */
 export function applyPatch(rt: ResourceTypeDef, doc: ScimDoc, ops: readonly PatchOperation[]): ScimDoc {
-  const out = structuredClone(doc);
+  const out = cloneJson(doc);
   for (const op of ops) applyOperation(rt, out, op);
   return validateDoc(rt, out);
 }
