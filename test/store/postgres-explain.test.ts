@@ -20,6 +20,7 @@ interface PlanNode {
   "Node Type": string;
   "Relation Name"?: string;
   "Index Name"?: string;
+  "Index Cond"?: string;
   Plans?: PlanNode[];
 }
 
@@ -100,6 +101,19 @@ describePostgres("PostgreSQL plans for Entra's lookups", () => {
     expect(plan.map((n) => n["Node Type"])).not.toContain("Sort");
   });
 
+  it("finds a resource's audit rows without its type under each of the tenant's types, not by scanning the trail", async () => {
+    const [user] = (await users('userName eq "user42@example.com"')()).resources;
+    const plan = await planOf(() => store.queryAudit({ tenantId, resourceId: user!.id, limit: 100 }));
+    // The rows by tenant, type and resource: without the type in the condition the scan would read every
+    // entry of the tenant in the index, checking the resource of each.
+    const conds = plan.filter((n) => n["Index Name"] === "audit_resource").map((n) => n["Index Cond"] ?? "");
+    expect(conds.some((c) => /resource_type = ANY/.test(c) && /resource_id =/.test(c))).toBe(true);
+    expect(indexes(plan)).not.toContain("audit_tenant");
+    expect(seqScans(plan)).toEqual([]);
+    const rows = await store.queryAudit({ tenantId, resourceId: user!.id, limit: 100 });
+    expect(rows.map((r) => [r.resourceType, r.operation])).toEqual([["User", "create"]]);
+  });
+
   it("finds the seeded rows through those lookups", async () => {
     const r = await users('emails[type eq "work"].value eq "USER42@work.example"')();
     expect(r.resources.map((u) => u.doc.userName)).toEqual(["user42@example.com"]);
@@ -127,6 +141,14 @@ async function seed(client: pg.Client, tenantIds: string[]): Promise<void> {
        jsonb_build_object('displayName', 'Group ' || i), 1, $2, $2
      FROM unnest($1::text[]) AS t, generate_series(1, ${ROWS}) AS i`,
     [tenantIds, at],
+  );
+  // Every user's and group's creation in the audit trail, as the store writes them.
+  await client.query(
+    `INSERT INTO audit (at, tenant_id, request_id, operation, resource_type, resource_id, outcome, summary)
+     SELECT $1, tenant_id, 'seed', 'create', 'User', id, 'success', '' FROM users
+     UNION ALL
+     SELECT $1, tenant_id, 'seed', 'create', 'Group', id, 'success', '' FROM groups`,
+    [at],
   );
   await client.query("ANALYZE");
 }

@@ -146,4 +146,26 @@ describe("SQLite query plan for the audit trail of one resource", () => {
         .map((r) => (r as { operation: string }).operation),
     ).toEqual(["seed", "seed"]);
   });
+
+  it("without the resource type, looks the rows up under each of the tenant's types instead of scanning", () => {
+    const q = resourceAuditQuery({ tenantId, limit: 100 }, userId);
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[])
+      .map((r) => r.detail)
+      .join("\n");
+    // The types come from the index one seek each, and the rows from the index under each type.
+    expect(plan).toMatch(
+      /SEARCH (a|audit) USING COVERING INDEX audit_resource \(tenant_id=\? AND resource_type>\?\)/,
+    );
+    expect(plan).toMatch(
+      /SEARCH audit USING INDEX audit_resource \(tenant_id=\? AND resource_type=\? AND resource_id=\?\)/,
+    );
+    expect(plan).not.toContain("audit_tenant");
+    expect(plan).not.toMatch(/SCAN audit(?! USING)/);
+    expect(
+      db
+        .prepare(q.sql)
+        .all(...q.params)
+        .map((r) => (r as { operation: string }).operation),
+    ).toEqual(["seed", "seed"]);
+  });
 });

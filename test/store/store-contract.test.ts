@@ -769,6 +769,53 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
       expect(await store.queryAudit({ ...byUser, resourceType: "Group" })).toEqual([]);
     });
 
+    it("finds a resource's rows of every type without the type, in its tenant only", async () => {
+      const [t, other] = [await newTenant(), await newTenant()];
+      const id = randomUUID();
+      const row = (tenantId: string, type: string, summary: string) =>
+        store.appendAudit({ ...rec(tenantId, "touch", type, summary), resourceId: id });
+      await row(t.id, "Thing", "t1");
+      await row(other.id, "Thing", "o1");
+      await row(t.id, "AccessKey", "k1");
+      await row(t.id, "Zebra", "z1");
+      await row(t.id, "Thing", "t2");
+      await store.appendAudit({ ...rec(t.id, "touch", "Thing", "elsewhere"), resourceId: randomUUID() });
+      const found = await store.queryAudit({ tenantId: t.id, resourceId: id, limit: 100 });
+      expect(found.map((e) => e.summary)).toEqual(["t1", "k1", "z1", "t2"]);
+      const typed = await store.queryAudit({
+        tenantId: t.id,
+        resourceType: "Thing",
+        resourceId: id,
+        limit: 100,
+      });
+      expect(typed.map((e) => e.summary)).toEqual(["t1", "t2"]);
+      const page = await store.queryAudit({ tenantId: t.id, resourceId: id, cursor: found[1]!.id, limit: 1 });
+      expect(page.map((e) => e.summary)).toEqual(["z1"]);
+    });
+
+    it("finds a user's updates without the type after its creation row was pruned", async () => {
+      const t = await newTenant();
+      const u = await store.createUser(
+        t.id,
+        { userName: "pruned@example.com" },
+        rec(t.id, "create", "User", "c"),
+      );
+      await new Promise((r) => setTimeout(r, 5));
+      const cut = new Date().toISOString();
+      await new Promise((r) => setTimeout(r, 5));
+      for (const n of [1, 2])
+        await store.updateUser(
+          t.id,
+          u.id,
+          { patch: [{ op: "replace", path: "title", value: `T${n}` }] },
+          {},
+          rec(t.id, "patch", "User", `p${n}`),
+        );
+      await store.pruneAudit(cut);
+      const found = await store.queryAudit({ tenantId: t.id, resourceId: u.id, limit: 100 });
+      expect(found.map((e) => e.summary)).toEqual(["p1", "p2"]);
+    });
+
     it("finds every row of a group: member PATCHes, an attribute PATCH and its deletion", async () => {
       const t = await newTenant();
       const u = await createUser(t.id, { userName: "m@example.com" });

@@ -171,7 +171,10 @@ export class PostgresTenants {
   }
 
   async queryAudit(q: AuditQuery): Promise<readonly AuditEntry[]> {
-    const { sql: text, params } = buildAuditQuery(q);
+    const { sql: text, params } =
+      q.resourceId !== undefined && q.resourceType === undefined && q.tenantId !== undefined
+        ? untypedResourceAuditQuery({ ...q, tenantId: q.tenantId }, q.resourceId)
+        : buildAuditQuery(q);
     const rows = await this.db.read((sql) => sql.rows<AuditRow>(text, params));
     return rows.map(toAudit);
   }
@@ -210,6 +213,33 @@ export class PostgresTenants {
       return { changed: true };
     });
   }
+}
+
+/**
+ * The audit rows about one resource of a tenant when the query names no resource type. The
+ * audit-by-resource index is keyed by tenant, type and resource: the types the tenant's rows have are
+ * listed first, one index seek each (a loose index scan: each step takes the smallest type above the
+ * previous one), and the rows are looked up under each, instead of filtering the tenant's whole trail.
+ */
+export function untypedResourceAuditQuery(
+  q: AuditQuery & { readonly tenantId: string },
+  resourceId: string,
+): { sql: string; params: unknown[] } {
+  const when: [string, unknown][] = [];
+  if (q.since !== undefined) when.push(["at >= ?", q.since]);
+  if (q.until !== undefined) when.push(["at < ?", q.until]);
+  if (q.cursor !== undefined) when.push(["id > ?", q.cursor]);
+  const sql = `WITH RECURSIVE types(rt) AS (
+      SELECT (SELECT min(resource_type) FROM audit WHERE tenant_id = ?)
+      UNION ALL
+      SELECT (SELECT min(a.resource_type) FROM audit a WHERE a.tenant_id = ? AND a.resource_type > types.rt)
+      FROM types WHERE types.rt IS NOT NULL)
+    SELECT * FROM audit
+    WHERE tenant_id = ? AND resource_type = ANY (ARRAY(SELECT rt FROM types WHERE rt IS NOT NULL))
+      AND resource_id = ?${when.map(([c]) => ` AND ${c}`).join("")}
+    ORDER BY id LIMIT ?`;
+  const params = [q.tenantId, q.tenantId, q.tenantId, resourceId, ...when.map(([, v]) => v), q.limit];
+  return { sql, params };
 }
 
 async function lockTenant(sql: Sql, tenantId: string, lock: string): Promise<void> {

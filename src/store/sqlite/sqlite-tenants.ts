@@ -55,50 +55,82 @@ export function insertAudit(sql: SqliteDb, a: AuditRecord, link: AuditLink = {})
 }
 
 /**
+ * The resource types among a tenant's indexed audit rows, found one index seek each (a loose index scan:
+ * each step takes the smallest type above the previous one): `types(rt)`, ending in one NULL row. Two
+ * parameters, the tenant twice.
+ */
+const INDEXED_TYPES_CTE = `types(rt) AS (
+      SELECT (SELECT min(resource_type) FROM audit WHERE tenant_id = ? AND chained = 0)
+      UNION ALL
+      SELECT (SELECT min(a.resource_type) FROM audit a
+              WHERE a.tenant_id = ? AND a.chained = 0 AND a.resource_type > types.rt)
+      FROM types WHERE types.rt IS NOT NULL)`;
+
+/** One condition of a query and its parameters. */
+type Cond = readonly [sql: string, params: readonly unknown[]];
+
+const condSql = (cs: readonly Cond[]) => cs.map(([c]) => c).join(" AND ");
+const condParams = (cs: readonly Cond[]) => cs.flatMap(([, p]) => p);
+
+/**
  * The audit rows about one resource, oldest first: the indexed ones (`chained = 0`, through the partial
  * audit-by-resource index) and its chain of update rows (see AuditLink), walked through `prev` from the
  * head kept in the live user or group row and from the `prev` of its indexed rows (a deletion's keeps the
  * head of a deleted resource). The walk stops below the cursor: `prev` always points to an older row.
+ *
+ * Without a resource type the index, keyed by tenant, type and resource, is still used: the types the
+ * tenant's indexed rows have are listed first (INDEXED_TYPES_CTE), and the rows are looked up under each.
+ * The chain's rows are the resource's by construction and need no type.
  */
 export function resourceAuditQuery(q: AuditQuery, resourceId: string): { sql: string; params: unknown[] } {
-  const who: [string, unknown][] = [];
-  if (q.tenantId !== undefined) who.push(["audit.tenant_id = ?", q.tenantId]);
-  if (q.resourceType !== undefined) who.push(["audit.resource_type = ?", q.resourceType]);
-  who.push(["audit.resource_id = ?", resourceId]);
-  const when: [string, unknown][] = [];
-  if (q.since !== undefined) when.push(["audit.at >= ?", q.since]);
-  if (q.until !== undefined) when.push(["audit.at < ?", q.until]);
-  if (q.cursor !== undefined) when.push(["audit.id > ?", q.cursor]);
-  const conds = (cs: [string, unknown][]) => cs.map(([c]) => c).join(" AND ");
-  const vals = (cs: [string, unknown][]) => cs.map(([, v]) => v);
-  const filter = [...who, ...when];
+  const tenant: Cond[] = q.tenantId !== undefined ? [["audit.tenant_id = ?", [q.tenantId]]] : [];
+  const resource: Cond = ["audit.resource_id = ?", [resourceId]];
+  const listTypes = q.resourceType === undefined && q.tenantId !== undefined;
+  const type: Cond[] =
+    q.resourceType !== undefined
+      ? [["audit.resource_type = ?", [q.resourceType]]]
+      : listTypes
+        ? [["audit.resource_type IN (SELECT rt FROM types WHERE rt IS NOT NULL)", []]]
+        : [];
+  const typeOfChain: Cond[] = q.resourceType !== undefined ? type : [];
+  const when: Cond[] = [];
+  if (q.since !== undefined) when.push(["audit.at >= ?", [q.since]]);
+  if (q.until !== undefined) when.push(["audit.at < ?", [q.until]]);
+  if (q.cursor !== undefined) when.push(["audit.id > ?", [q.cursor]]);
+  const indexed = [...tenant, ...type, resource];
+  const chained = [...tenant, ...typeOfChain, resource];
   const starts = [
-    `SELECT audit.prev FROM audit WHERE ${conds(who)} AND audit.chained = 0 AND audit.prev IS NOT NULL`,
+    `SELECT audit.prev FROM audit WHERE ${condSql(indexed)} AND audit.chained = 0 AND audit.prev IS NOT NULL`,
   ];
-  const startParams = vals(who);
-  for (const [table, type] of [
+  const startParams = condParams(indexed);
+  for (const [table, t] of [
     ["users", "User"],
     ["groups", "Group"],
   ] as const) {
-    if (q.resourceType !== undefined && q.resourceType !== type) continue;
-    const tenant = q.tenantId !== undefined ? "tenant_id = ? AND " : "";
-    starts.push(`SELECT audit_head FROM ${table} WHERE ${tenant}id = ? AND audit_head IS NOT NULL`);
+    if (q.resourceType !== undefined && q.resourceType !== t) continue;
+    const inTenant = q.tenantId !== undefined ? "tenant_id = ? AND " : "";
+    starts.push(`SELECT audit_head FROM ${table} WHERE ${inTenant}id = ? AND audit_head IS NOT NULL`);
     startParams.push(...(q.tenantId !== undefined ? [q.tenantId] : []), resourceId);
   }
   const below = q.cursor !== undefined ? " AND a.prev > ?" : "";
-  const sql = `WITH RECURSIVE chain(id) AS (
+  // `ORDER BY +id`: the union's rows are sorted as a whole. With a bare `id` SQLite pushes the order into
+  // the union's arms and, without a type, reads the tenant's trail in id order (audit_tenant) to spare
+  // itself sorting a handful of rows.
+  const sql = `WITH RECURSIVE ${listTypes ? `${INDEXED_TYPES_CTE},` : ""} chain(id) AS (
       ${starts.join(" UNION ")}
       UNION SELECT a.prev FROM audit a JOIN chain c ON a.id = c.id WHERE a.prev IS NOT NULL${below})
     SELECT * FROM (
-      SELECT audit.* FROM audit WHERE ${conds(filter)} AND audit.chained = 0
+      SELECT audit.* FROM audit WHERE ${condSql([...indexed, ...when])} AND audit.chained = 0
       UNION ALL
-      SELECT audit.* FROM chain CROSS JOIN audit ON audit.id = chain.id WHERE ${conds(filter)} AND audit.chained = 1
-    ) ORDER BY id LIMIT ?`;
+      SELECT audit.* FROM chain CROSS JOIN audit ON audit.id = chain.id
+        WHERE ${condSql([...chained, ...when])} AND audit.chained = 1
+    ) ORDER BY +id LIMIT ?`;
   const params = [
+    ...(listTypes ? [q.tenantId, q.tenantId] : []),
     ...startParams,
     ...(q.cursor !== undefined ? [q.cursor] : []),
-    ...vals(filter),
-    ...vals(filter),
+    ...condParams([...indexed, ...when]),
+    ...condParams([...chained, ...when]),
     q.limit,
   ];
   return { sql, params };
