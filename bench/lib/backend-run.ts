@@ -79,9 +79,16 @@ async function runSize(
   token: string,
   last: boolean,
 ) {
-  const sg = { port: servers.sg.port, token, serverCpu: servers.sg.cpuSeconds };
+  const sg = {
+    port: servers.sg.port,
+    token,
+    serverCpu: servers.sg.cpuSeconds,
+    serverMainCpu: servers.sg.mainThreadCpuSeconds,
+  };
   const b = servers.base;
-  const base = b ? { port: b.port, token: "", serverCpu: b.cpuSeconds } : undefined;
+  const base = b
+    ? { port: b.port, token: "", serverCpu: b.cpuSeconds, serverMainCpu: b.mainThreadCpuSeconds }
+    : undefined;
   const runs = new Set(cfg.only);
   let lookups: LookupResult[] = [];
   if (runs.has("lookups")) {

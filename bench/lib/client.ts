@@ -100,6 +100,8 @@ export interface LoadResult {
   readonly latency: LatencySummary;
   /** Server CPU time (user + system) per request in microseconds, when the server's CPU is known. */
   readonly cpuUsPerRequest: number | undefined;
+  /** The same for the server's main thread alone (without the checkpointer and V8's helper threads). */
+  readonly mainCpuUsPerRequest: number | undefined;
   /** First error bodies seen, for diagnosis. */
   readonly sampleErrors: readonly string[];
 }
@@ -115,6 +117,8 @@ export interface LoadOptions {
   readonly durationMs?: number;
   /** Reads the server process's CPU seconds (for CPU per request, robust against machine noise). */
   readonly serverCpu?: () => number;
+  /** Reads the server's main thread's CPU seconds. */
+  readonly serverMainCpu?: () => number;
   /** Step `i`: sends its requests through `send`. */
   readonly step: (send: Send, i: number) => Promise<void>;
 }
@@ -128,6 +132,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   let errors = 0;
   let next = 0;
   const cpu0 = opts.serverCpu?.();
+  const main0 = opts.serverMainCpu?.();
   const t0 = performance.now();
   const deadline = opts.durationMs === undefined ? Number.POSITIVE_INFINITY : t0 + opts.durationMs;
   const limit = opts.steps ?? Number.POSITIVE_INFINITY;
@@ -152,7 +157,10 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   };
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
   const seconds = (performance.now() - t0) / 1000;
-  const cpu = cpu0 === undefined ? undefined : ((opts.serverCpu!() - cpu0) * 1e6) / Math.max(1, rec.count);
+  const perRequest = (read: (() => number) | undefined, at0: number | undefined) =>
+    read === undefined || at0 === undefined ? undefined : ((read() - at0) * 1e6) / Math.max(1, rec.count);
+  const cpu = perRequest(opts.serverCpu, cpu0);
+  const mainCpu = perRequest(opts.serverMainCpu, main0);
   return {
     requests: rec.count,
     errors,
@@ -160,6 +168,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     rps: rec.count / seconds,
     latency: rec.summary(),
     cpuUsPerRequest: cpu,
+    mainCpuUsPerRequest: mainCpu,
     sampleErrors,
   };
 }

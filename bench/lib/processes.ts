@@ -10,6 +10,8 @@ export interface ServerProcess {
   peakRss(): number;
   /** CPU time (user + system) the process has used so far, in seconds (10 ms resolution). */
   cpuSeconds(): number;
+  /** The same for its main thread alone: the JavaScript thread that answers requests. */
+  mainThreadCpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -41,7 +43,8 @@ export async function spawnServer(
     port,
     pid,
     peakRss: () => peakRss(pid),
-    cpuSeconds: () => cpuSeconds(pid),
+    cpuSeconds: () => cpuSeconds(`/proc/${pid}/stat`),
+    mainThreadCpuSeconds: () => cpuSeconds(`/proc/${pid}/task/${pid}/stat`),
     stop: () => stop(child),
   };
 }
@@ -51,9 +54,10 @@ function peakRss(pid: number): number {
   return m ? Number(m[1]) * 1024 : Number.NaN;
 }
 
-function cpuSeconds(pid: number): number {
-  // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name): utime, stime in ticks.
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/** utime + stime of a `/proc/<pid>/stat` or `/proc/<pid>/task/<tid>/stat` file, in seconds. */
+function cpuSeconds(statFile: string): number {
+  // Fields 14 and 15 (after the parenthesised command name): utime, stime in ticks.
+  const stat = readFileSync(statFile, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }

@@ -6,6 +6,8 @@ export interface Target {
   readonly token: string;
   /** The server process's CPU seconds so far. */
   readonly serverCpu?: () => number;
+  /** The server's main thread's CPU seconds so far. */
+  readonly serverMainCpu?: () => number;
 }
 
 /** The scenarios a run can be limited to (`--only`). */

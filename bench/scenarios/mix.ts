@@ -13,6 +13,8 @@ export interface MixResult {
   readonly rps: number;
   /** Median server CPU per request (µs): the figure least disturbed by other load on the machine. */
   readonly cpuUsPerRequest: number;
+  /** The same for the server's main thread alone, the one that bounds its requests/s. */
+  readonly mainCpuUsPerRequest: number;
   readonly latency: LatencySummary;
   readonly errors: number;
   readonly sampleErrors: readonly string[];
@@ -90,6 +92,7 @@ function summarize(rs: readonly LoadResult[]) {
   return {
     rps: median(rs.map((x) => x.rps)),
     cpuUsPerRequest: median(rs.map((x) => x.cpuUsPerRequest ?? Number.NaN)),
+    mainCpuUsPerRequest: median(rs.map((x) => x.mainCpuUsPerRequest ?? Number.NaN)),
     latency: medianSummary(rs.map((x) => x.latency)),
     errors: rs.reduce((a, x) => a + x.errors, 0),
   };
@@ -141,6 +144,7 @@ export interface MixKindResult {
   readonly share: number;
   readonly rps: number;
   readonly cpuUsPerRequest: number;
+  readonly mainCpuUsPerRequest: number;
   readonly latency: LatencySummary;
   readonly errors: number;
 }
