@@ -102,6 +102,21 @@ export function buildAuditQuery(q: AuditQuery): { sql: string; params: unknown[]
 }
 
 /**
+ * `types(rt)`: the resource types among a tenant's audit rows (those matching `where` too, when given),
+ * found one index seek each on the audit-by-resource index (a loose index scan: each step takes the
+ * smallest type above the previous one); the last row is NULL. Two parameters: the tenant, twice. Lets a
+ * query by resource id without a type still seek that index, keyed by tenant, type and resource.
+ */
+export function auditTypesCte(where?: string): string {
+  const extra = where ? ` AND ${where}` : "";
+  return `types(rt) AS (
+      SELECT (SELECT min(resource_type) FROM audit WHERE tenant_id = ?${extra})
+      UNION ALL
+      SELECT (SELECT min(resource_type) FROM audit WHERE tenant_id = ?${extra} AND resource_type > types.rt)
+      FROM types WHERE types.rt IS NOT NULL)`;
+}
+
+/**
  * The id of a new user or group: a UUIDv7 (RFC 9562), whose leading 48 bits are the creation time in
  * milliseconds, so ids made one after another sort one after another. Every index keyed by resource id
  * (the tables' own keys, the member index, the e-mail and audit indexes) then grows at its end during a

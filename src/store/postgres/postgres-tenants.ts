@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   type AuditRow,
+  auditTypesCte,
   buildAuditQuery,
   type KeyRow,
   type TenantRow,
@@ -216,10 +217,9 @@ export class PostgresTenants {
 }
 
 /**
- * The audit rows about one resource of a tenant when the query names no resource type. The
- * audit-by-resource index is keyed by tenant, type and resource: the types the tenant's rows have are
- * listed first, one index seek each (a loose index scan: each step takes the smallest type above the
- * previous one), and the rows are looked up under each, instead of filtering the tenant's whole trail.
+ * The audit rows about one resource of a tenant when the query names no resource type: the types the
+ * tenant's rows have are listed first (auditTypesCte) and the rows looked up under each, instead of
+ * filtering the tenant's whole trail.
  */
 export function untypedResourceAuditQuery(
   q: AuditQuery & { readonly tenantId: string },
@@ -229,11 +229,7 @@ export function untypedResourceAuditQuery(
   if (q.since !== undefined) when.push(["at >= ?", q.since]);
   if (q.until !== undefined) when.push(["at < ?", q.until]);
   if (q.cursor !== undefined) when.push(["id > ?", q.cursor]);
-  const sql = `WITH RECURSIVE types(rt) AS (
-      SELECT (SELECT min(resource_type) FROM audit WHERE tenant_id = ?)
-      UNION ALL
-      SELECT (SELECT min(a.resource_type) FROM audit a WHERE a.tenant_id = ? AND a.resource_type > types.rt)
-      FROM types WHERE types.rt IS NOT NULL)
+  const sql = `WITH RECURSIVE ${auditTypesCte()}
     SELECT * FROM audit
     WHERE tenant_id = ? AND resource_type = ANY (ARRAY(SELECT rt FROM types WHERE rt IS NOT NULL))
       AND resource_id = ?${when.map(([c]) => ` AND ${c}`).join("")}

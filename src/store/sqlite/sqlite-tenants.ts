@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   type AuditRow,
+  auditTypesCte,
   buildAuditQuery,
   type KeyRow,
   type TenantRow,
@@ -54,17 +55,8 @@ export function insertAudit(sql: SqliteDb, a: AuditRecord, link: AuditLink = {})
   return Number(info.lastInsertRowid);
 }
 
-/**
- * The resource types among a tenant's indexed audit rows, found one index seek each (a loose index scan:
- * each step takes the smallest type above the previous one): `types(rt)`, ending in one NULL row. Two
- * parameters, the tenant twice.
- */
-const INDEXED_TYPES_CTE = `types(rt) AS (
-      SELECT (SELECT min(resource_type) FROM audit WHERE tenant_id = ? AND chained = 0)
-      UNION ALL
-      SELECT (SELECT min(a.resource_type) FROM audit a
-              WHERE a.tenant_id = ? AND a.chained = 0 AND a.resource_type > types.rt)
-      FROM types WHERE types.rt IS NOT NULL)`;
+/** The resource types among a tenant's indexed audit rows (the partial index holds `chained = 0` only). */
+const INDEXED_TYPES_CTE = auditTypesCte("chained = 0");
 
 /** One condition of a query and its parameters. */
 type Cond = readonly [sql: string, params: readonly unknown[]];
