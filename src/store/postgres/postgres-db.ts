@@ -120,6 +120,18 @@ export class PgDb {
     return this.withRetry(() => this.attempt(fn, false));
   }
 
+  /**
+   * Runs `fn`, which issues exactly one statement, as that statement's own transaction (autocommit): a write
+   * that fits in one statement (its other rows in data-modifying `WITH` items) is as atomic as in `tx`,
+   * without the BEGIN and COMMIT round trips. Retried like `tx`, except when the connection fails while the
+   * statement runs: it may have committed, so the caller gets StoreError "unavailable" and it is never
+   * re-run, as with a COMMIT that failed that way. An error the server reports (a SQLSTATE) proves the
+   * statement was rolled back.
+   */
+  async statement<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.withRetry(() => this.attempt(fn, false, true));
+  }
+
   private async withRetry<T>(run: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -134,7 +146,11 @@ export class PgDb {
     }
   }
 
-  private async attempt<T>(fn: (sql: Sql) => Promise<T>, transactional: boolean): Promise<T> {
+  private async attempt<T>(
+    fn: (sql: Sql) => Promise<T>,
+    transactional: boolean,
+    committing = false,
+  ): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     // A checked-out client has no error listener; a connection dropped between two statements would
@@ -155,6 +171,8 @@ export class PgDb {
     } catch (err) {
       if (isConnectionError(err) || err instanceof CommitUnknown) broken = err as Error;
       else if (transactional) await client.query("ROLLBACK").catch((e: unknown) => (broken = e as Error));
+      // A statement that commits on its own may have committed before its connection failed.
+      if (committing && isConnectionError(err)) throw new CommitUnknown();
       throw err;
     } finally {
       client.removeListener?.("error", onError);

@@ -43,17 +43,16 @@ export async function removeAsMember(sql: Sql, tenantId: string, memberId: strin
  * this one fails with "invalid").
  */
 async function memberTypes(sql: Sql, tenantId: string, groupId: string, ids: readonly string[]) {
-  const users = await sql.rows<{ id: string }>(
-    "SELECT id FROM users WHERE tenant_id = ? AND id = ANY(?::text[]) ORDER BY id FOR KEY SHARE",
-    [tenantId, ids],
-  );
-  const groups = await sql.rows<{ id: string }>(
-    "SELECT id FROM groups WHERE tenant_id = ? AND id = ANY(?::text[]) AND id <> ? ORDER BY id FOR KEY SHARE",
-    [tenantId, ids, groupId],
+  // One round trip; users are locked first, then groups, each in id order.
+  const found = await sql.rows<{ id: string; type: "User" | "Group" }>(
+    `SELECT id, 'User' AS type FROM
+       (SELECT id FROM users WHERE tenant_id = ? AND id = ANY(?::text[]) ORDER BY id FOR KEY SHARE) u
+     UNION ALL SELECT id, 'Group' AS type FROM
+       (SELECT id FROM groups WHERE tenant_id = ? AND id = ANY(?::text[]) AND id <> ? ORDER BY id FOR KEY SHARE) g`,
+    [tenantId, ids, tenantId, ids, groupId],
   );
   const types = new Map<string, "User" | "Group">();
-  for (const g of groups) types.set(g.id, "Group");
-  for (const u of users) types.set(u.id, "User");
+  for (const r of found) if (!types.has(r.id)) types.set(r.id, r.type);
   return requireKnownMembers(ids, types);
 }
 
@@ -107,7 +106,6 @@ export async function membersOf(
   }
   return out;
 }
-
 /** The direct groups of each of `userIds` (one query for a whole page), by display name. */
 export async function userGroups(
   sql: Sql,

@@ -26,7 +26,7 @@ import {
   USER_GROUPS_SQL,
   userGroups,
 } from "./postgres-members.js";
-import { insertAudit } from "./postgres-tenants.js";
+import { auditCte, insertAudit } from "./postgres-tenants.js";
 
 interface ResourceRow {
   id: string;
@@ -59,21 +59,23 @@ function userColumns(doc: ScimDoc): unknown[] {
   return [c.userName, c.userNameLc, c.externalId, c.displayName, c.active];
 }
 
-async function writeEmails(sql: Sql, tenantId: string, userId: string, doc: ScimDoc): Promise<void> {
-  await sql.exec("DELETE FROM user_emails WHERE tenant_id = ? AND user_id = ?", [tenantId, userId]);
+/** The e-mail side table's rows of a document: types and values, lower-cased, as two parallel arrays. */
+function emailRows(doc: ScimDoc): [string[], string[]] {
   const emails = Array.isArray(doc.emails) ? (doc.emails as Record<string, unknown>[]) : [];
   const rows = emails.filter((e) => typeof e?.value === "string");
-  if (rows.length === 0) return;
-  await sql.exec(
-    `INSERT INTO user_emails (tenant_id, user_id, type_lc, value_lc)
-     SELECT ?, ?, t, v FROM unnest(?::text[], ?::text[]) AS x(t, v)`,
-    [
-      tenantId,
-      userId,
-      rows.map((e) => String(e.type ?? "").toLowerCase()),
-      rows.map((e) => (e.value as string).toLowerCase()),
-    ],
-  );
+  return [
+    rows.map((e) => String(e.type ?? "").toLowerCase()),
+    rows.map((e) => (e.value as string).toLowerCase()),
+  ];
+}
+
+const INSERT_EMAILS = `INSERT INTO user_emails (tenant_id, user_id, type_lc, value_lc)
+  SELECT ?, ?, t, v FROM unnest(?::text[], ?::text[]) AS x(t, v)`;
+
+async function writeEmails(sql: Sql, tenantId: string, userId: string, doc: ScimDoc): Promise<void> {
+  await sql.exec("DELETE FROM user_emails WHERE tenant_id = ? AND user_id = ?", [tenantId, userId]);
+  const [types, values] = emailRows(doc);
+  if (types.length > 0) await sql.exec(INSERT_EMAILS, [tenantId, userId, types, values]);
 }
 
 /**
@@ -90,19 +92,34 @@ export class PostgresResources {
     audit: AuditRecord,
     origin: UserOrigin = "scim",
   ): Promise<StoredUser> {
-    return this.db.tx(async (sql) => {
-      const id = newResourceId();
-      const at = now();
-      // Two replicas creating one userName: the unique index makes the second INSERT wait and fail (409).
-      await sql.exec(
-        `INSERT INTO users (tenant_id, id, user_name, user_name_lc, external_id, display_name, active, origin, doc,
+    // One statement: the user, its e-mail rows and its audit row commit together, in one round trip.
+    const id = newResourceId();
+    const at = now();
+    const a = auditCte({ ...audit, resourceId: id });
+    const [types, values] = emailRows(doc);
+    // Two replicas creating one userName: the unique index makes the second INSERT wait and fail (409).
+    await this.db.statement((sql) =>
+      sql.exec(
+        `WITH ${a.sql}, emails AS (${INSERT_EMAILS})
+         INSERT INTO users (tenant_id, id, user_name, user_name_lc, external_id, display_name, active, origin, doc,
            version, created, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, 1, ?, ?)`,
-        [tenantId, id, ...userColumns(doc), origin, JSON.stringify(doc), at, at],
-      );
-      await writeEmails(sql, tenantId, id, doc);
-      await insertAudit(sql, { ...audit, resourceId: id });
-      return { id, doc, version: 1, created: at, lastModified: at, groups: [], origin };
-    });
+        [
+          ...a.params,
+          tenantId,
+          id,
+          types,
+          values,
+          tenantId,
+          id,
+          ...userColumns(doc),
+          origin,
+          JSON.stringify(doc),
+          at,
+          at,
+        ],
+      ),
+    );
+    return { id, doc, version: 1, created: at, lastModified: at, groups: [], origin };
   }
 
   async getUser(
@@ -126,8 +143,13 @@ export class PostgresResources {
     opts: { groups?: boolean } = {},
   ): Promise<ListPage<StoredUser>> {
     return this.db.read(async (sql) => {
-      const page = await list(sql, "users", userLayout(tenantId), tenantId, q, ", u.origin");
-      if (!opts.groups) return page;
+      // The first page (Entra's lookups) brings its groups in its own statement: one round trip. PostgreSQL
+      // evaluates that sub-select for every row the LIMIT reads, skipped ones included, so a later page reads
+      // the groups of its own rows in a second statement.
+      const inline = opts.groups && q.startIndex === 1;
+      const columns = inline ? `, u.origin, ${USER_GROUPS_SQL} AS groups` : ", u.origin";
+      const page = await list(sql, "users", userLayout(tenantId), tenantId, q, columns);
+      if (!opts.groups || inline) return page;
       const groups = await userGroups(
         sql,
         tenantId,
@@ -150,15 +172,18 @@ export class PostgresResources {
       const doc = applyDocChange(USER_RESOURCE, change, current.doc);
       const at = now();
       const version = current.version + 1;
-      // The groups come back with the write, so the PATCH response needs no second read (Entra compares it).
+      // The groups come back with the write, so the PATCH response needs no second read (Entra compares it);
+      // the audit row goes in with the same statement.
+      const a = auditCte({ ...audit, resourceId: id });
       const row = await sql.one<{ groups: UserGroupRef[] }>(
-        `UPDATE users u SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?, active = ?,
-           doc = ?::jsonb, version = ?, last_modified = ?, origin = 'scim' WHERE u.tenant_id = ? AND u.id = ?
-         RETURNING ${USER_GROUPS_SQL} AS groups`,
-        [...userColumns(doc), JSON.stringify(doc), version, at, tenantId, id],
+        `WITH ${a.sql} UPDATE users u SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?,
+           active = ?, doc = ?::jsonb, version = ?, last_modified = ?, origin = 'scim'
+         WHERE u.tenant_id = ? AND u.id = ? RETURNING ${USER_GROUPS_SQL} AS groups`,
+        [...a.params, ...userColumns(doc), JSON.stringify(doc), version, at, tenantId, id],
       );
-      await writeEmails(sql, tenantId, id, doc);
-      await insertAudit(sql, { ...audit, resourceId: id });
+      // Most PATCHes (title, active, manager) leave the e-mail side table as it is.
+      if (JSON.stringify(current.doc.emails) !== JSON.stringify(doc.emails))
+        await writeEmails(sql, tenantId, id, doc);
       return { id, doc, version, created: current.created, lastModified: at, groups: row?.groups ?? [] };
     });
   }
@@ -180,19 +205,37 @@ export class PostgresResources {
     members: readonly string[],
     audit: AuditRecord,
   ): Promise<StoredGroup> {
-    return this.db.tx(async (sql) => {
-      const id = newResourceId();
-      const at = now();
-      const name = String(doc.displayName ?? "");
-      await sql.exec(
-        `INSERT INTO groups (tenant_id, id, display_name, display_name_lc, external_id, doc, version, created,
-           last_modified) VALUES (?, ?, ?, ?, ?, ?::jsonb, 1, ?, ?)`,
-        [tenantId, id, name, name.toLowerCase(), str(doc.externalId), JSON.stringify(doc), at, at],
+    const id = newResourceId();
+    const at = now();
+    const name = String(doc.displayName ?? "");
+    const a = auditCte({ ...audit, resourceId: id });
+    const insert = (sql: Sql) =>
+      sql.exec(
+        `WITH ${a.sql} INSERT INTO groups (tenant_id, id, display_name, display_name_lc, external_id, doc, version,
+           created, last_modified) VALUES (?, ?, ?, ?, ?, ?::jsonb, 1, ?, ?)`,
+        [
+          ...a.params,
+          tenantId,
+          id,
+          name,
+          name.toLowerCase(),
+          str(doc.externalId),
+          JSON.stringify(doc),
+          at,
+          at,
+        ],
       );
+    const created = { id, doc, version: 1, created: at, lastModified: at };
+    // Entra creates its groups empty and adds members by PATCH: then the group and its audit row are one
+    // statement, in one round trip.
+    if (members.length === 0) {
+      await this.db.statement(insert);
+      return { ...created, members: [] };
+    }
+    return this.db.tx(async (sql) => {
+      await insert(sql);
       await applyMembers(sql, tenantId, id, { clear: false, add: members, remove: [] });
-      await insertAudit(sql, { ...audit, resourceId: id });
-      const stored = (await membersOf(sql, tenantId, [id])).get(id) ?? [];
-      return { id, doc, version: 1, created: at, lastModified: at, members: stored };
+      return { ...created, members: (await membersOf(sql, tenantId, [id])).get(id) ?? [] };
     });
   }
 
@@ -246,13 +289,23 @@ export class PostgresResources {
       const name = String(doc.displayName ?? "");
       const at = now();
       const version = current.version + 1;
+      const a = auditCte({ ...audit, resourceId: id });
       await sql.exec(
-        `UPDATE groups SET display_name = ?, display_name_lc = ?, external_id = ?, doc = ?::jsonb, version = ?,
-           last_modified = ? WHERE tenant_id = ? AND id = ?`,
-        [name, name.toLowerCase(), str(doc.externalId), JSON.stringify(doc), version, at, tenantId, id],
+        `WITH ${a.sql} UPDATE groups SET display_name = ?, display_name_lc = ?, external_id = ?, doc = ?::jsonb,
+           version = ?, last_modified = ? WHERE tenant_id = ? AND id = ?`,
+        [
+          ...a.params,
+          name,
+          name.toLowerCase(),
+          str(doc.externalId),
+          JSON.stringify(doc),
+          version,
+          at,
+          tenantId,
+          id,
+        ],
       );
       if (members) await applyMembers(sql, tenantId, id, members);
-      await insertAudit(sql, { ...audit, resourceId: id });
       return { id, doc, version, created: current.created, lastModified: at };
     });
   }

@@ -21,23 +21,35 @@ import {
 } from "../store.js";
 import type { PgDb, Sql } from "./postgres-db.js";
 
+const AUDIT_INSERT = `INSERT INTO audit (at, tenant_id, key_id, request_id, operation, resource_type, resource_id,
+     outcome, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+function auditParams(a: AuditRecord): unknown[] {
+  return [
+    new Date().toISOString(),
+    a.tenantId,
+    a.keyId,
+    a.requestId,
+    a.operation,
+    a.resourceType,
+    a.resourceId,
+    a.outcome,
+    a.summary,
+  ];
+}
+
 /** Writes one audit row inside the caller's transaction, so it commits or rolls back with the write. */
 export async function insertAudit(sql: Sql, a: AuditRecord): Promise<void> {
-  await sql.exec(
-    `INSERT INTO audit (at, tenant_id, key_id, request_id, operation, resource_type, resource_id, outcome, summary)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      new Date().toISOString(),
-      a.tenantId,
-      a.keyId,
-      a.requestId,
-      a.operation,
-      a.resourceType,
-      a.resourceId,
-      a.outcome,
-      a.summary,
-    ],
-  );
+  await sql.exec(AUDIT_INSERT, auditParams(a));
+}
+
+/**
+ * The audit row of a write as a data-modifying `WITH` item (`audit_row AS (INSERT …)`), to lead the write's
+ * own statement: the row is inserted exactly once by that statement, commits or fails with it, and costs
+ * no round trip of its own. Its parameters come first, as its text does.
+ */
+export function auditCte(a: AuditRecord): { readonly sql: string; readonly params: readonly unknown[] } {
+  return { sql: `audit_row AS (${AUDIT_INSERT})`, params: auditParams(a) };
 }
 
 function notFound(what: string, id: string): StoreError {

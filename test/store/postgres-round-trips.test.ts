@@ -1,0 +1,275 @@
+import type { FastifyInstance } from "fastify";
+import pg from "pg";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { buildApp } from "../../src/http/app.js";
+import { systemAudit } from "../../src/main.js";
+import {
+  DEFAULT_PG_SETTINGS,
+  openPostgresStore,
+  type PostgresStore,
+} from "../../src/store/postgres/postgres-store.js";
+import { Tenancy } from "../../src/tenancy/tenancy.js";
+import { describePostgres, POSTGRES, type TestDatabase } from "./databases.js";
+import { pgError, wrapPool } from "./pg-pool-wrapper.js";
+
+const PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
+const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
+
+/** A statement as the test names it: its first words, enough to tell which write or read it is. */
+function label(sql: string): string {
+  const s = sql.replace(/\s+/g, " ").trim();
+  if (s.startsWith("WITH audit_row AS (INSERT INTO audit ")) {
+    // The write itself follows its WITH items.
+    const main = [...s.matchAll(/\) (INSERT INTO \w+|UPDATE \w+)/g)].at(-1)?.[1];
+    return `${main} + audit${s.includes("emails AS (INSERT INTO user_emails") ? " + emails" : ""}`;
+  }
+  if (/^SELECT .* FROM access_keys/.test(s)) return "key";
+  if (/^SELECT .* FOR NO KEY UPDATE$/.test(s)) return `lock ${/FROM (\w+)/.exec(s)?.[1]}`;
+  if (/^SELECT .* FROM \(SELECT id FROM users .* FOR KEY SHARE\) u UNION ALL/.test(s)) return "member types";
+  if (/^SELECT count\(\*\)/.test(s)) return "count";
+  if (/^SELECT .* FROM users u WHERE/.test(s)) return "users page";
+  if (/^SELECT .* FROM groups g WHERE/.test(s)) return "groups page";
+  if (/^SELECT m\.member_id, g\.id/.test(s)) return "groups of the page's users";
+  return s.split(" ").slice(0, 3).join(" ");
+}
+
+/**
+ * Round trips per request on PostgreSQL: every statement is one, and for a Node.js process each costs
+ * far more than the work inside it (the bench measures it). Entra's steady traffic (lookups, attribute and
+ * member PATCHes) and its initial sync (creates) take as few as their semantics allow: a write's audit row
+ * travels with the write, a lookup's groups with the page, a create is one autocommitted statement.
+ */
+describePostgres("PostgreSQL statements per Entra request", () => {
+  let db: TestDatabase;
+  let store: PostgresStore;
+  let app: FastifyInstance;
+  let token = "";
+  let tenantId = "";
+  let seen: string[] = [];
+  let fail: { match: RegExp; error: Error } | undefined;
+
+  beforeAll(async () => {
+    db = await POSTGRES.create();
+    const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    store = await openPostgresStore(db.url, DEFAULT_PG_SETTINGS, {
+      pool: wrapPool(pool, (sql) => {
+        seen.push(label(sql));
+        if (fail?.match.test(sql)) {
+          const { error } = fail;
+          fail = undefined;
+          throw error;
+        }
+      }),
+      retry: { attempts: 3, baseDelayMs: 1 },
+    });
+    const tenancy = await Tenancy.open(store);
+    tenantId = (await tenancy.createTenant("trips", false, systemAudit("create", "Tenant", ""))).id;
+    token = (await tenancy.createKey("tenant", tenantId, {}, systemAudit("create", "AccessKey", ""))).token;
+    app = await buildApp({ store, tenancy, publicUrl: undefined, maxBodyBytes: 1 << 20, logger: false });
+    // The key's first use records its last-used time (at most once a minute): not part of what is counted.
+    await request("GET", "/Users?count=1");
+  });
+  beforeEach(() => {
+    seen = [];
+    fail = undefined;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+    await db?.drop();
+  });
+
+  const request = (method: "POST" | "PATCH" | "GET", url: string, payload?: unknown) =>
+    app.inject({
+      method,
+      url: `/scim/v2${url}`,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
+      ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+    });
+  const createUser = async (userName: string, email = userName) => {
+    const res = await request("POST", "/Users", {
+      schemas: [USER_SCHEMA],
+      userName,
+      emails: [{ type: "work", value: email, primary: true }],
+    });
+    expect(res.statusCode).toBe(201);
+    return res.json().id as string;
+  };
+  const createGroup = async (displayName: string) => {
+    const res = await request("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName });
+    expect(res.statusCode).toBe(201);
+    return res.json().id as string;
+  };
+  const patch = (resource: "Users" | "Groups", id: string, Operations: unknown[]) =>
+    request("PATCH", `/${resource}/${id}`, { schemas: [PATCH_SCHEMA], Operations });
+  /** The statements of one request, after `setup` ran. */
+  const statementsOf = async (run: () => Promise<unknown>) => {
+    seen = [];
+    await run();
+    return seen;
+  };
+
+  it("creates a user, with its e-mail and audit rows, in one statement", async () => {
+    const trips = await statementsOf(() => createUser("create@example.com"));
+    expect(trips).toEqual(["key", "INSERT INTO users + audit + emails"]);
+    const found = await request("GET", '/Users?filter=emails[type eq "work"].value eq "create@example.com"');
+    expect(found.json().totalResults).toBe(1);
+  });
+
+  it("creates an empty group in one statement", async () => {
+    expect(await statementsOf(() => createGroup("empty group"))).toEqual([
+      "key",
+      "INSERT INTO groups + audit",
+    ]);
+  });
+
+  it("answers a userName lookup, groups included, in one statement", async () => {
+    const userId = await createUser("lookup@example.com");
+    const groupId = await createGroup("lookup group");
+    await patch("Groups", groupId, [{ op: "Add", path: "members", value: [{ value: userId }] }]);
+    let res: Awaited<ReturnType<typeof request>> | undefined;
+    const trips = await statementsOf(async () => {
+      res = await request("GET", '/Users?filter=userName eq "lookup@example.com"');
+    });
+    expect(trips).toEqual(["key", "users page"]);
+    expect(res?.json().Resources[0].groups).toEqual([
+      expect.objectContaining({ value: groupId, display: "lookup group" }),
+    ]);
+  });
+
+  it("reads a later page's groups for its own rows only, in a second statement", async () => {
+    const groupId = await createGroup("paged group");
+    const ids = [await createUser("paged-1@example.com"), await createUser("paged-2@example.com")];
+    await patch("Groups", groupId, [{ op: "Add", path: "members", value: ids.map((value) => ({ value })) }]);
+    let res: Awaited<ReturnType<typeof request>> | undefined;
+    const trips = await statementsOf(async () => {
+      res = await request("GET", '/Users?filter=userName sw "paged-"&sortBy=userName&startIndex=2&count=1');
+    });
+    // A later page cannot tell the total from its own rows: it counts them.
+    expect(trips).toEqual(["key", "users page", "count", "groups of the page's users"]);
+    expect(res?.json()).toMatchObject({ totalResults: 2, startIndex: 2, itemsPerPage: 1 });
+    expect(
+      res?.json().Resources.map((u: { id: string; groups: { value: string }[] }) => [u.id, u.groups]),
+    ).toEqual([[ids[1], [expect.objectContaining({ value: groupId, display: "paged group" })]]]);
+  });
+
+  it("answers a group lookup without members in one statement", async () => {
+    await createGroup("find me");
+    const trips = await statementsOf(() =>
+      request("GET", '/Groups?filter=displayName eq "find me"&excludedAttributes=members'),
+    );
+    expect(trips).toEqual(["key", "groups page"]);
+  });
+
+  it("writes an attribute PATCH and its audit row in one statement, e-mails only when they change", async () => {
+    const userId = await createUser("patch@example.com");
+    const title = await statementsOf(() =>
+      patch("Users", userId, [{ op: "Replace", path: "title", value: "Boss" }]),
+    );
+    expect(title).toEqual(["key", "BEGIN", "lock users", "UPDATE users + audit", "COMMIT"]);
+    const email = await statementsOf(() =>
+      patch("Users", userId, [
+        { op: "Replace", path: 'emails[type eq "work"].value', value: "new@example.com" },
+      ]),
+    );
+    expect(email).toEqual([
+      "key",
+      "BEGIN",
+      "lock users",
+      "UPDATE users + audit",
+      "DELETE FROM user_emails",
+      "INSERT INTO user_emails",
+      "COMMIT",
+    ]);
+    const byNew = await request("GET", '/Users?filter=emails[type eq "work"].value eq "new@example.com"');
+    expect(byNew.json().Resources.map((u: { id: string }) => u.id)).toEqual([userId]);
+    const byOld = await request("GET", '/Users?filter=emails[type eq "work"].value eq "patch@example.com"');
+    expect(byOld.json().totalResults).toBe(0);
+  });
+
+  it("adds a member with one statement to find it and one to insert it", async () => {
+    const userId = await createUser("member@example.com");
+    const groupId = await createGroup("members");
+    const add = await statementsOf(() =>
+      patch("Groups", groupId, [{ op: "Add", path: "members", value: [{ value: userId }] }]),
+    );
+    expect(add).toEqual([
+      "key",
+      "BEGIN",
+      "lock groups",
+      "UPDATE groups + audit",
+      "member types",
+      "INSERT INTO group_members",
+      "COMMIT",
+    ]);
+    const remove = await statementsOf(() =>
+      patch("Groups", groupId, [{ op: "Remove", path: `members[value eq "${userId}"]` }]),
+    );
+    expect(remove).toEqual([
+      "key",
+      "BEGIN",
+      "lock groups",
+      "UPDATE groups + audit",
+      "DELETE FROM group_members",
+      "COMMIT",
+    ]);
+  });
+
+  it("tells users from nested groups among new members, and refuses an unknown one", async () => {
+    const userId = await createUser("nested@example.com");
+    const child = await createGroup("child");
+    const parent = await createGroup("parent");
+    const ok = await patch("Groups", parent, [
+      { op: "Add", path: "members", value: [{ value: userId }, { value: child }] },
+    ]);
+    expect(ok.statusCode).toBe(204);
+    const members = (await request("GET", `/Groups/${parent}`)).json().members;
+    expect(members.map((m: { value: string; type: string }) => [m.value, m.type]).sort()).toEqual(
+      [
+        [userId, "User"],
+        [child, "Group"],
+      ].sort(),
+    );
+    const bad = await patch("Groups", parent, [{ op: "Add", path: "members", value: [{ value: "nobody" }] }]);
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it("applies nothing of a one-statement create that fails: no user, e-mail or success audit row", async () => {
+    await createUser("taken@example.com");
+    const res = await request("POST", "/Users", {
+      schemas: [USER_SCHEMA],
+      userName: "TAKEN@example.com",
+      emails: [{ type: "work", value: "only-in-the-failed-create@example.com" }],
+    });
+    expect(res.statusCode).toBe(409);
+    const byEmail = await request(
+      "GET",
+      '/Users?filter=emails[type eq "work"].value eq "only-in-the-failed-create@example.com"',
+    );
+    expect(byEmail.json().totalResults).toBe(0);
+    const trail = await store.queryAudit({ tenantId, resourceType: "User", limit: 100 });
+    expect(trail.filter((a) => a.outcome === "success" && a.operation === "create").length).toBe(
+      (await request("GET", "/Users?count=0")).json().totalResults,
+    );
+  });
+
+  it("re-runs a one-statement create after a serialization failure, creating the user once", async () => {
+    fail = { match: /INSERT INTO users/, error: pgError("40001") };
+    const trips = await statementsOf(() => createUser("retried@example.com"));
+    expect(trips.filter((t) => t.startsWith("INSERT INTO users"))).toHaveLength(2);
+    const found = await request("GET", '/Users?filter=userName eq "retried@example.com"');
+    expect(found.json().totalResults).toBe(1);
+  });
+
+  it("answers 503 and never re-runs a one-statement create whose connection drops: it may have committed", async () => {
+    fail = { match: /INSERT INTO users/, error: pgError("ECONNRESET") };
+    let status = 0;
+    const trips = await statementsOf(async () => {
+      status = (await request("POST", "/Users", { schemas: [USER_SCHEMA], userName: "dropped@example.com" }))
+        .statusCode;
+    });
+    expect(status).toBe(503);
+    expect(trips.filter((t) => t.startsWith("INSERT INTO users"))).toHaveLength(1);
+  });
+});
