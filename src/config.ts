@@ -19,6 +19,7 @@ const ServiceConfigSchema = z.object({
   PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   PG_SSL: z.enum(["disable", "require", "verify-full"]).default("disable"),
+  PG_PREPARED_STATEMENTS: z.enum(["on", "off"]).default("on"),
 });
 
 /** The service's settings, parsed once from the environment and frozen. */
@@ -33,7 +34,12 @@ export type ServiceConfig = Readonly<{
   tokenPepper: string | undefined;
   maxBodyBytes: number;
   auditRetentionDays: number;
-  pg: Readonly<{ poolSize: number; statementTimeoutMs: number; ssl: "disable" | "require" | "verify-full" }>;
+  pg: Readonly<{
+    poolSize: number;
+    statementTimeoutMs: number;
+    ssl: "disable" | "require" | "verify-full";
+    preparedStatements: boolean;
+  }>;
 }>;
 
 /** Parses the environment into a frozen ServiceConfig; throws an error naming each bad variable. */
@@ -57,6 +63,7 @@ export function parseServiceConfig(env: Record<string, string | undefined>): Ser
       poolSize: c.PG_POOL_SIZE,
       statementTimeoutMs: c.PG_STATEMENT_TIMEOUT_MS,
       ssl: c.PG_SSL,
+      preparedStatements: c.PG_PREPARED_STATEMENTS === "on",
     }),
   });
 }

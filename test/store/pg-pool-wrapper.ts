@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { PgClient, PgPool } from "../../src/store/postgres/postgres-db.js";
+import type { PgClient, PgPool, PgQuery } from "../../src/store/postgres/postgres-db.js";
 
 /** Sees every statement before a real pool runs it; throwing from it makes that statement fail. */
 export type QueryHook = (sql: string, params: readonly unknown[]) => void;
@@ -13,9 +13,13 @@ export function wrapPool(pool: pg.Pool, hook: QueryHook): PgPool {
     connect: async (): Promise<PgClient> => {
       const client = await pool.connect();
       return {
-        query: async (sql: string, params?: unknown[]) => {
-          hook(sql, params ?? []);
-          return client.query(sql, params);
+        query: async (q: string | PgQuery, params?: unknown[]) => {
+          if (typeof q === "string") {
+            hook(q, params ?? []);
+            return client.query(q, params);
+          }
+          hook(q.text, q.values);
+          return client.query(q);
         },
         release: (err?: Error | boolean) => client.release(err),
         on: (event, listener) => client.on(event, listener),

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
-import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/http/app.js";
 import { systemAudit } from "../../src/main.js";
+import { parseFilter } from "../../src/scim/filter/parse.js";
+import { type PgSettings, StatementNames } from "../../src/store/postgres/postgres-db.js";
 import {
   DEFAULT_PG_SETTINGS,
   openPostgresStore,
@@ -271,5 +273,70 @@ describePostgres("PostgreSQL statements per Entra request", () => {
     });
     expect(status).toBe(503);
     expect(trips.filter((t) => t.startsWith("INSERT INTO users"))).toHaveLength(1);
+  });
+});
+
+describePostgres("PostgreSQL prepared statements", () => {
+  const open = async (settings: PgSettings) => {
+    const db = await POSTGRES.create();
+    // One connection, so the test sees the statements prepared on the connection the store used.
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    const store = await openPostgresStore(db.url, settings, { pool: wrapPool(pool, () => {}) });
+    const tenancy = await Tenancy.open(store);
+    const t = await tenancy.createTenant("prepared", false, systemAudit("create", "Tenant", ""));
+    const audit = systemAudit("create", "User", "");
+    for (const name of ["ada", "bob"])
+      await store.createUser(t.id, { schemas: [USER_SCHEMA], userName: `${name}@example.com` }, audit);
+    const lookup = async (userName: string) => {
+      const filter = parseFilter(`userName eq "${userName}"`);
+      const page = await store.listUsers(t.id, { startIndex: 1, count: 100, filter }, { groups: true });
+      return page.resources.map((u) => u.doc.userName);
+    };
+    const prepared = async () =>
+      (await pool.query<{ statement: string }>("SELECT statement FROM pg_prepared_statements")).rows.map(
+        (r) => r.statement,
+      );
+    const close = async () => {
+      await store.close();
+      await db.drop();
+    };
+    return { lookup, prepared, close };
+  };
+
+  it("prepares a lookup once and runs it with each lookup's own values", async () => {
+    const s = await open(DEFAULT_PG_SETTINGS);
+    try {
+      expect(await s.lookup("ada@example.com")).toEqual(["ada@example.com"]);
+      expect(await s.lookup("BOB@example.com")).toEqual(["bob@example.com"]);
+      expect(await s.lookup("carol@example.com")).toEqual([]);
+      const lookups = (await s.prepared()).filter((t) => t.includes("FROM users u WHERE"));
+      expect(lookups).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("prepares nothing when PG_PREPARED_STATEMENTS is off", async () => {
+    const s = await open({ ...DEFAULT_PG_SETTINGS, preparedStatements: false });
+    try {
+      expect(await s.lookup("ada@example.com")).toEqual(["ada@example.com"]);
+      expect(await s.prepared()).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe("StatementNames", () => {
+  it("gives each distinct text one name, the same every time, and none past its bound", () => {
+    const names = new StatementNames(2);
+    const a = names.nameOf("SELECT 1");
+    const b = names.nameOf("SELECT 2");
+    expect(a).toBeDefined();
+    expect(b).toBeDefined();
+    expect(a).not.toBe(b);
+    expect(names.nameOf("SELECT 1")).toBe(a);
+    expect(names.nameOf("SELECT 3")).toBeUndefined();
+    expect(names.nameOf("SELECT 2")).toBe(b);
   });
 });
