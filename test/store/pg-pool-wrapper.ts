@@ -1,8 +1,11 @@
 import type pg from "pg";
 import type { PgClient, PgPool, PgQuery } from "../../src/store/postgres/postgres-db.js";
 
-/** Sees every statement before a real pool runs it; throwing from it makes that statement fail. */
-export type QueryHook = (sql: string, params: readonly unknown[]) => void;
+/**
+ * Sees every statement before a real pool runs it (and may do its own work first, awaited); throwing from it
+ * makes that statement fail.
+ */
+export type QueryHook = (sql: string, params: readonly unknown[]) => void | Promise<void>;
 
 /**
  * A real pg pool behind the store's PgPool seam, with a hook on each statement: tests record the SQL
@@ -15,10 +18,10 @@ export function wrapPool(pool: pg.Pool, hook: QueryHook): PgPool {
       return {
         query: async (q: string | PgQuery, params?: unknown[]) => {
           if (typeof q === "string") {
-            hook(q, params ?? []);
+            await hook(q, params ?? []);
             return client.query(q, params);
           }
-          hook(q.text, q.values);
+          await hook(q.text, q.values);
           return client.query(q);
         },
         release: (err?: Error | boolean) => client.release(err),

@@ -39,7 +39,9 @@ describePostgres("PostgreSQL plans for Entra's lookups", () => {
     db = await POSTGRES.create();
     const pool = new pg.Pool({ connectionString: db.url, max: 2 });
     store = await openPostgresStore(db.url, DEFAULT_PG_SETTINGS, {
-      pool: wrapPool(pool, (sql, params) => captured.push({ sql, params })),
+      pool: wrapPool(pool, (sql, params) => {
+        captured.push({ sql, params });
+      }),
     });
     const ids = [];
     for (let i = 0; i < TENANTS; i++) {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/http/app.js";
 import { systemAudit } from "../../src/main.js";
 import { parseFilter } from "../../src/scim/filter/parse.js";
+import type { DocChange } from "../../src/store/doc-change.js";
 import { type PgSettings, StatementNames } from "../../src/store/postgres/postgres-db.js";
 import {
   DEFAULT_PG_SETTINGS,
@@ -21,6 +22,10 @@ const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
 /** A statement as the test names it: its first words, enough to tell which write or read it is. */
 function label(sql: string): string {
   const s = sql.replace(/\s+/g, " ").trim();
+  if (s.startsWith("WITH upd AS (UPDATE users ")) {
+    return `UPDATE users if unchanged + audit${s.includes("new_emails AS (INSERT INTO user_emails") ? " + emails" : ""}`;
+  }
+  if (/^SELECT id, origin, doc, version, created, last_modified FROM users WHERE/.test(s)) return "read user";
   if (s.startsWith("WITH audit_row AS (INSERT INTO audit ")) {
     // The write itself follows its WITH items.
     const main = [...s.matchAll(/\) (INSERT INTO \w+|UPDATE \w+)/g)].at(-1)?.[1];
@@ -164,30 +169,28 @@ describePostgres("PostgreSQL statements per Entra request", () => {
     expect(trips).toEqual(["key", "groups page"]);
   });
 
-  it("writes an attribute PATCH and its audit row in one statement, e-mails only when they change", async () => {
+  it("writes an attribute PATCH, its audit row and any e-mail change in one statement after one read", async () => {
     const userId = await createUser("patch@example.com");
     const title = await statementsOf(() =>
       patch("Users", userId, [{ op: "Replace", path: "title", value: "Boss" }]),
     );
-    expect(title).toEqual(["key", "BEGIN", "lock users", "UPDATE users + audit", "COMMIT"]);
+    expect(title).toEqual(["key", "read user", "UPDATE users if unchanged + audit"]);
     const email = await statementsOf(() =>
       patch("Users", userId, [
         { op: "Replace", path: 'emails[type eq "work"].value', value: "new@example.com" },
       ]),
     );
-    expect(email).toEqual([
-      "key",
-      "BEGIN",
-      "lock users",
-      "UPDATE users + audit",
-      "DELETE FROM user_emails",
-      "INSERT INTO user_emails",
-      "COMMIT",
-    ]);
+    expect(email).toEqual(["key", "read user", "UPDATE users if unchanged + audit + emails"]);
     const byNew = await request("GET", '/Users?filter=emails[type eq "work"].value eq "new@example.com"');
     expect(byNew.json().Resources.map((u: { id: string }) => u.id)).toEqual([userId]);
     const byOld = await request("GET", '/Users?filter=emails[type eq "work"].value eq "patch@example.com"');
     expect(byOld.json().totalResults).toBe(0);
+    const trail = await store.queryAudit({ tenantId, resourceType: "User", resourceId: userId, limit: 10 });
+    expect(trail.map((a) => `${a.operation} ${a.outcome}`).sort()).toEqual([
+      "create success",
+      "patch success",
+      "patch success",
+    ]);
   });
 
   it("adds a member with one statement to find it and one to insert it", async () => {
@@ -338,5 +341,105 @@ describe("StatementNames", () => {
     expect(names.nameOf("SELECT 1")).toBe(a);
     expect(names.nameOf("SELECT 3")).toBeUndefined();
     expect(names.nameOf("SELECT 2")).toBe(b);
+  });
+});
+
+/**
+ * A user write reads the user, then writes on condition that the row is still at the version it read.
+ * These tests let another write land in between, at the moment the conditional write is sent.
+ */
+describePostgres("PostgreSQL user writes racing other writes", () => {
+  let db: TestDatabase;
+  let store: PostgresStore;
+  let pool: pg.Pool;
+  let tenantId = "";
+  /** Runs before each conditional user write this many times (then no more). */
+  let interleave: { times: number; run: (userId: string) => Promise<void> } | undefined;
+  let conditionalWrites = 0;
+  const audit = systemAudit("patch", "User", "");
+
+  beforeAll(async () => {
+    db = await POSTGRES.create();
+    pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    store = await openPostgresStore(db.url, DEFAULT_PG_SETTINGS, {
+      pool: wrapPool(pool, async (sql, params) => {
+        if (!sql.startsWith("WITH upd AS (UPDATE users ")) return;
+        conditionalWrites++;
+        if (interleave && interleave.times > 0) {
+          interleave.times--;
+          // The user's id is the UPDATE's tenth parameter (after its eight SET values and the tenant).
+          await interleave.run(String(params[9]));
+        }
+      }),
+    });
+    const tenancy = await Tenancy.open(store);
+    tenantId = (await tenancy.createTenant("race", false, systemAudit("create", "Tenant", ""))).id;
+  });
+  beforeEach(() => {
+    interleave = undefined;
+    conditionalWrites = 0;
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+
+  const newUser = async (userName: string) =>
+    (
+      await store.createUser(
+        tenantId,
+        { schemas: [USER_SCHEMA], userName },
+        systemAudit("create", "User", ""),
+      )
+    ).id;
+  /** Another replica's write: sets `title` and moves the version on, committed before ours runs. */
+  const sneak = (title: string) => async (userId: string) => {
+    await pool.query(
+      `UPDATE users SET doc = jsonb_set(doc, '{title}', to_jsonb($1::text)), version = version + 1
+       WHERE tenant_id = $2 AND id = $3`,
+      [title, tenantId, userId],
+    );
+  };
+  const replace = (path: string, value: unknown): DocChange => ({ patch: [{ op: "replace", path, value }] });
+
+  it("applies the change again to what the other write left, losing neither", async () => {
+    const id = await newUser("race-1@example.com");
+    interleave = { times: 1, run: sneak("from the other write") };
+    const out = await store.updateUser(tenantId, id, replace("displayName", "from this write"), {}, audit);
+    expect(conditionalWrites).toBe(2);
+    expect(out.version).toBe(3);
+    const stored = await store.getUser(tenantId, id);
+    expect(stored?.doc).toMatchObject({ title: "from the other write", displayName: "from this write" });
+    expect(stored?.version).toBe(3);
+  });
+
+  it("answers 412 when If-Match named the version the other write replaced, and writes nothing", async () => {
+    const id = await newUser("race-2@example.com");
+    interleave = { times: 1, run: sneak("from the other write") };
+    await expect(
+      store.updateUser(tenantId, id, replace("displayName", "from this write"), { ifMatch: 1 }, audit),
+    ).rejects.toMatchObject({ code: "precondition_failed" });
+    const stored = await store.getUser(tenantId, id);
+    expect(stored?.doc.displayName).toBeUndefined();
+    expect(stored?.version).toBe(2);
+  });
+
+  it("gives up with 'unavailable' on a user that changes before every attempt", async () => {
+    const id = await newUser("race-3@example.com");
+    interleave = { times: 1000, run: sneak("again") };
+    await expect(
+      store.updateUser(tenantId, id, replace("displayName", "never"), {}, audit),
+    ).rejects.toMatchObject({ code: "unavailable" });
+    expect(conditionalWrites).toBe(20);
+    expect((await store.getUser(tenantId, id))?.doc.displayName).toBeUndefined();
+  });
+
+  it("serialises truly concurrent writes of one user: each lands, on the version before it", async () => {
+    const id = await newUser("race-4@example.com");
+    const paths = ["title", "displayName", "nickName", "userType", "preferredLanguage", "locale", "timezone"];
+    await Promise.all(paths.map((p) => store.updateUser(tenantId, id, replace(p, `v-${p}`), {}, audit)));
+    const stored = await store.getUser(tenantId, id);
+    for (const p of paths) expect(stored?.doc[p]).toBe(`v-${p}`);
+    expect(stored?.version).toBe(1 + paths.length);
   });
 });

@@ -51,6 +51,9 @@ function toResource(row: ResourceRow): StoredResource & { origin?: UserOrigin; g
 }
 
 const USER_COLUMNS = "id, origin, doc, version, created, last_modified";
+
+/** Reads and conditional writes of one user write before it gives up on a user that keeps changing. */
+const USER_WRITE_ATTEMPTS = 20;
 const GROUP_COLUMNS = "id, doc, version, created, last_modified";
 
 /** The user's indexed columns, derived from its document, in INSERT/UPDATE order. */
@@ -72,16 +75,11 @@ function emailRows(doc: ScimDoc): [string[], string[]] {
 const INSERT_EMAILS = `INSERT INTO user_emails (tenant_id, user_id, type_lc, value_lc)
   SELECT ?, ?, t, v FROM unnest(?::text[], ?::text[]) AS x(t, v)`;
 
-async function writeEmails(sql: Sql, tenantId: string, userId: string, doc: ScimDoc): Promise<void> {
-  await sql.exec("DELETE FROM user_emails WHERE tenant_id = ? AND user_id = ?", [tenantId, userId]);
-  const [types, values] = emailRows(doc);
-  if (types.length > 0) await sql.exec(INSERT_EMAILS, [tenantId, userId, types, values]);
-}
-
 /**
- * Users and groups on PostgreSQL. Every write is one transaction that first locks the row it changes
- * (`FOR NO KEY UPDATE`), so concurrent PATCHes of one resource from any replica apply one after the
- * other, each on the latest committed version (and If-Match sees that version).
+ * Users and groups on PostgreSQL. Every write is one transaction. A group write first locks the row it
+ * changes (`FOR NO KEY UPDATE`); a user write is one statement conditional on the version it read (see
+ * `updateUser`). Either way concurrent PATCHes of one resource from any replica apply one after the other,
+ * each on the latest committed version (and If-Match sees that version).
  */
 export class PostgresResources {
   constructor(private readonly db: PgDb) {}
@@ -159,6 +157,14 @@ export class PostgresResources {
     });
   }
 
+  /**
+   * A user write without an explicit transaction: the user is read, the change applied to what was read,
+   * and one statement writes the row, its audit row and (when they changed) its e-mail rows, on condition
+   * that the row is still at the version read. If another write got in between, the change is applied
+   * again to what that write left (a DocChange is data), up to USER_WRITE_ATTEMPTS times. Two round trips
+   * instead of four (BEGIN, a locking read, the write, COMMIT); concurrent writes of one user still apply
+   * one after the other, each to the latest committed version, and If-Match is checked against it.
+   */
   async updateUser(
     tenantId: string,
     id: string,
@@ -166,26 +172,60 @@ export class PostgresResources {
     opts: WriteOptions,
     audit: AuditRecord,
   ): Promise<StoredUser> {
-    return this.db.tx(async (sql) => {
-      const current = await lockRow(sql, "users", USER_COLUMNS, tenantId, id, "FOR NO KEY UPDATE");
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.db.read((sql) =>
+        sql.one<ResourceRow>(`SELECT ${USER_COLUMNS} FROM users WHERE tenant_id = ? AND id = ?`, [
+          tenantId,
+          id,
+        ]),
+      );
+      if (!row) throw new StoreError("not_found", `User ${JSON.stringify(id)} not found`);
+      const current = toResource(row);
       checkVersion("User", id, current.version, opts);
       const doc = applyDocChange(USER_RESOURCE, change, current.doc);
       const at = now();
       const version = current.version + 1;
-      // The groups come back with the write, so the PATCH response needs no second read (Entra compares it);
-      // the audit row goes in with the same statement.
-      const a = auditCte({ ...audit, resourceId: id });
-      const row = await sql.one<{ groups: UserGroupRef[] }>(
-        `WITH ${a.sql} UPDATE users u SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?,
-           active = ?, doc = ?::jsonb, version = ?, last_modified = ?, origin = 'scim'
-         WHERE u.tenant_id = ? AND u.id = ? RETURNING ${USER_GROUPS_SQL} AS groups`,
-        [...a.params, ...userColumns(doc), JSON.stringify(doc), version, at, tenantId, id],
+      const a = auditCte({ ...audit, resourceId: id }, "upd");
+      // Most PATCHes (title, active, manager) leave the e-mail side table as it is. Its rows carry no unique
+      // key, so the old ones can go and the new ones come in the same statement.
+      const emails =
+        JSON.stringify(current.doc.emails) !== JSON.stringify(doc.emails) ? emailRows(doc) : undefined;
+      const emailItems =
+        emails === undefined
+          ? ""
+          : `, old_emails AS (DELETE FROM user_emails WHERE tenant_id = ? AND user_id = (SELECT id FROM upd)),
+             new_emails AS (INSERT INTO user_emails (tenant_id, user_id, type_lc, value_lc)
+               SELECT ?, upd.id, t, v FROM upd, unnest(?::text[], ?::text[]) AS x(t, v))`;
+      // The groups come back with the write, so the PATCH response needs no second read (Entra compares it).
+      const written = await this.db.statement((sql) =>
+        sql.one<{ groups: UserGroupRef[] }>(
+          `WITH upd AS (UPDATE users u SET user_name = ?, user_name_lc = ?, external_id = ?, display_name = ?,
+               active = ?, doc = ?::jsonb, version = ?, last_modified = ?, origin = 'scim'
+             WHERE u.tenant_id = ? AND u.id = ? AND u.version = ? RETURNING u.id, ${USER_GROUPS_SQL} AS groups),
+           ${a.sql}${emailItems}
+           SELECT groups FROM upd`,
+          [
+            ...userColumns(doc),
+            JSON.stringify(doc),
+            version,
+            at,
+            tenantId,
+            id,
+            current.version,
+            ...a.params,
+            ...(emails === undefined ? [] : [tenantId, tenantId, ...emails]),
+          ],
+        ),
       );
-      // Most PATCHes (title, active, manager) leave the e-mail side table as it is.
-      if (JSON.stringify(current.doc.emails) !== JSON.stringify(doc.emails))
-        await writeEmails(sql, tenantId, id, doc);
-      return { id, doc, version, created: current.created, lastModified: at, groups: row?.groups ?? [] };
-    });
+      if (written)
+        return { id, doc, version, created: current.created, lastModified: at, groups: written.groups };
+      if (attempt >= USER_WRITE_ATTEMPTS) {
+        throw new StoreError(
+          "unavailable",
+          `User ${JSON.stringify(id)} kept changing while this write was applied`,
+        );
+      }
+    }
   }
 
   async deleteUser(tenantId: string, id: string, opts: WriteOptions, audit: AuditRecord): Promise<void> {

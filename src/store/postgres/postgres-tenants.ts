@@ -21,8 +21,10 @@ import {
 } from "../store.js";
 import type { PgDb, Sql } from "./postgres-db.js";
 
-const AUDIT_INSERT = `INSERT INTO audit (at, tenant_id, key_id, request_id, operation, resource_type, resource_id,
-     outcome, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const AUDIT_INTO = `INSERT INTO audit (at, tenant_id, key_id, request_id, operation, resource_type, resource_id,
+     outcome, summary)`;
+const AUDIT_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?";
+const AUDIT_INSERT = `${AUDIT_INTO} VALUES (${AUDIT_VALUES})`;
 
 function auditParams(a: AuditRecord): unknown[] {
   return [
@@ -48,8 +50,14 @@ export async function insertAudit(sql: Sql, a: AuditRecord): Promise<void> {
  * own statement: the row is inserted exactly once by that statement, commits or fails with it, and costs
  * no round trip of its own. Its parameters come first, as its text does.
  */
-export function auditCte(a: AuditRecord): { readonly sql: string; readonly params: readonly unknown[] } {
-  return { sql: `audit_row AS (${AUDIT_INSERT})`, params: auditParams(a) };
+export function auditCte(
+  a: AuditRecord,
+  /** A `WITH` item of the same statement: the row is written only if that item returns a row. */
+  onlyWith?: string,
+): { readonly sql: string; readonly params: readonly unknown[] } {
+  const insert =
+    onlyWith === undefined ? AUDIT_INSERT : `${AUDIT_INTO} SELECT ${AUDIT_VALUES} FROM ${onlyWith}`;
+  return { sql: `audit_row AS (${insert})`, params: auditParams(a) };
 }
 
 function notFound(what: string, id: string): StoreError {
