@@ -1,3 +1,4 @@
+import { parseServiceConfig } from "../src/config.js";
 import { startService } from "../src/main.js";
 
 /**
@@ -7,7 +8,9 @@ import { startService } from "../src/main.js";
 async function main(): Promise<void> {
   const databaseUrl = process.env.BENCH_DATABASE_URL;
   if (!databaseUrl) throw new Error("BENCH_DATABASE_URL is not set");
-  const svc = await startService({ databaseUrl, port: 0, host: "127.0.0.1", logger: false });
+  // The environment's PG_* settings apply as they would to `scimgate serve` (e.g. PG_PREPARED_STATEMENTS=off).
+  const config = parseServiceConfig(process.env);
+  const svc = await startService({ databaseUrl, port: 0, host: "127.0.0.1", logger: false, config });
   const port = Number(new URL(svc.url).port);
   process.send?.({ port });
   process.on("message", (m) => {

@@ -5,7 +5,7 @@ import { buildApp } from "../../src/http/app.js";
 import { systemAudit } from "../../src/main.js";
 import { parseFilter } from "../../src/scim/filter/parse.js";
 import type { DocChange } from "../../src/store/doc-change.js";
-import { type PgSettings, StatementNames } from "../../src/store/postgres/postgres-db.js";
+import { createPgPool, type PgSettings, StatementNames } from "../../src/store/postgres/postgres-db.js";
 import {
   DEFAULT_PG_SETTINGS,
   openPostgresStore,
@@ -283,7 +283,7 @@ describePostgres("PostgreSQL prepared statements", () => {
   const open = async (settings: PgSettings) => {
     const db = await POSTGRES.create();
     // One connection, so the test sees the statements prepared on the connection the store used.
-    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    const pool = createPgPool(db.url, { ...settings, poolSize: 1 });
     const store = await openPostgresStore(db.url, settings, { pool: wrapPool(pool, () => {}) });
     const tenancy = await Tenancy.open(store);
     const t = await tenancy.createTenant("prepared", false, systemAudit("create", "Tenant", ""));
@@ -299,11 +299,20 @@ describePostgres("PostgreSQL prepared statements", () => {
       (await pool.query<{ statement: string }>("SELECT statement FROM pg_prepared_statements")).rows.map(
         (r) => r.statement,
       );
+    const plans = async (fragment: string) =>
+      (
+        await pool.query<{ generic_plans: string; custom_plans: string }>(
+          "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE $1",
+          [`%${fragment}%`],
+        )
+      ).rows.map((r) => ({ generic: Number(r.generic_plans), custom: Number(r.custom_plans) }));
     const close = async () => {
       await store.close();
       await db.drop();
     };
-    return { lookup, prepared, close };
+    const setting = async (name: string) =>
+      (await pool.query<{ value: string }>("SELECT current_setting($1) AS value", [name])).rows[0]?.value;
+    return { lookup, prepared, plans, setting, close };
   };
 
   it("prepares a lookup once and runs it with each lookup's own values", async () => {
@@ -319,11 +328,25 @@ describePostgres("PostgreSQL prepared statements", () => {
     }
   });
 
+  it("plans a prepared lookup for each run's values, never with a generic plan", async () => {
+    // A generic plan for a userName lookup, chosen while a tenant is nearly empty (PostgreSQL 15, no
+    // statistics yet), walks the tenant in creation order; the connections forbid generic plans outright.
+    const s = await open(DEFAULT_PG_SETTINGS);
+    try {
+      expect(await s.setting("plan_cache_mode")).toBe("force_custom_plan");
+      for (let i = 0; i < 8; i++) await s.lookup(`nobody-${i}@example.com`);
+      expect(await s.plans("FROM users u WHERE")).toEqual([{ generic: 0, custom: 8 }]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it("prepares nothing when PG_PREPARED_STATEMENTS is off", async () => {
     const s = await open({ ...DEFAULT_PG_SETTINGS, preparedStatements: false });
     try {
       expect(await s.lookup("ada@example.com")).toEqual(["ada@example.com"]);
       expect(await s.prepared()).toEqual([]);
+      expect(await s.setting("plan_cache_mode")).toBe("auto");
     } finally {
       await s.close();
     }
