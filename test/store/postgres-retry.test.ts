@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
-import pg from "pg";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { buildApp } from "../../src/http/app.js";
 import { systemAudit } from "../../src/main.js";
+import { createPgPool } from "../../src/store/postgres/postgres-db.js";
 import {
   DEFAULT_PG_SETTINGS,
   openPostgresStore,
@@ -44,7 +44,9 @@ describePostgres("PostgreSQL transient failures through the HTTP app", () => {
 
   beforeAll(async () => {
     db = await POSTGRES.create();
-    const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    // createPgPool: its connections have an "error" listener from birth, so dropping the database at the end
+    // cannot raise an unhandled "error" from a connection still closing.
+    const pool = createPgPool(db.url, { ...DEFAULT_PG_SETTINGS, poolSize: 4 });
     const hook = (sql: string) => {
       const f = faults.find((x) => x.match.test(sql) && (x.after === undefined || x.after.hits > 0));
       if (!f) return;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/http/app.js";
 import { systemAudit } from "../../src/main.js";
@@ -58,7 +58,8 @@ describePostgres("PostgreSQL statements per Entra request", () => {
 
   beforeAll(async () => {
     db = await POSTGRES.create();
-    const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    // createPgPool: its connections have an "error" listener from birth (dropping the database ends them).
+    const pool = createPgPool(db.url, { ...DEFAULT_PG_SETTINGS, poolSize: 4 });
     store = await openPostgresStore(db.url, DEFAULT_PG_SETTINGS, {
       pool: wrapPool(pool, (sql) => {
         seen.push(label(sql));
@@ -383,7 +384,7 @@ describePostgres("PostgreSQL user writes racing other writes", () => {
 
   beforeAll(async () => {
     db = await POSTGRES.create();
-    pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    pool = createPgPool(db.url, { ...DEFAULT_PG_SETTINGS, poolSize: 4 });
     store = await openPostgresStore(db.url, DEFAULT_PG_SETTINGS, {
       pool: wrapPool(pool, async (sql, params) => {
         if (!sql.startsWith("WITH upd AS (UPDATE users ")) return;
