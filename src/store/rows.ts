@@ -4,6 +4,7 @@ import {
   type AccessKey,
   type AuditEntry,
   type AuditQuery,
+  type AuditRecord,
   type KeyKind,
   type ListQuery,
   StoreError,
@@ -114,6 +115,24 @@ export function auditTypesCte(where?: string): string {
       UNION ALL
       SELECT (SELECT min(resource_type) FROM audit WHERE tenant_id = ?${extra} AND resource_type > types.rt)
       FROM types WHERE types.rt IS NOT NULL)`;
+}
+
+/**
+ * The columns every audit row starts with (`at, tenant_id, key_id, request_id, operation, resource_type,
+ * resource_id, outcome, summary`), in that order, stamped now.
+ */
+export function auditValues(a: AuditRecord): unknown[] {
+  return [
+    new Date().toISOString(),
+    a.tenantId,
+    a.keyId,
+    a.requestId,
+    a.operation,
+    a.resourceType,
+    a.resourceId,
+    a.outcome,
+    a.summary,
+  ];
 }
 
 /**

@@ -1,16 +1,7 @@
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import { buildApp } from "../../src/http/app.js";
-import { systemAudit } from "../../src/main.js";
-import { createPgPool } from "../../src/store/postgres/postgres-db.js";
-import {
-  DEFAULT_PG_SETTINGS,
-  openPostgresStore,
-  type PostgresStore,
-} from "../../src/store/postgres/postgres-store.js";
-import { Tenancy } from "../../src/tenancy/tenancy.js";
 import { describePostgres, POSTGRES, type TestDatabase } from "./databases.js";
-import { pgError, wrapPool } from "./pg-pool-wrapper.js";
+import { type HookedPgApp, openHookedPgApp } from "./pg-hooked-app.js";
+import { pgError } from "./pg-pool-wrapper.js";
 
 const ATTEMPTS = 5;
 const PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -29,10 +20,7 @@ interface Fault {
 
 describePostgres("PostgreSQL transient failures through the HTTP app", () => {
   let db: TestDatabase;
-  let store: PostgresStore;
-  let app: FastifyInstance;
-  let token = "";
-  let tenantId = "";
+  let t: HookedPgApp;
   let faults: Fault[] = [];
 
   const inject = (match: RegExp, ...errors: Error[]): Fault => injectAfter(undefined, match, ...errors);
@@ -44,9 +32,6 @@ describePostgres("PostgreSQL transient failures through the HTTP app", () => {
 
   beforeAll(async () => {
     db = await POSTGRES.create();
-    // createPgPool: its connections have an "error" listener from birth, so dropping the database at the end
-    // cannot raise an unhandled "error" from a connection still closing.
-    const pool = createPgPool(db.url, { ...DEFAULT_PG_SETTINGS, poolSize: 4 });
     const hook = (sql: string) => {
       const f = faults.find((x) => x.match.test(sql) && (x.after === undefined || x.after.hits > 0));
       if (!f) return;
@@ -54,31 +39,17 @@ describePostgres("PostgreSQL transient failures through the HTTP app", () => {
       const e = f.errors.shift();
       if (e) throw e;
     };
-    store = await openPostgresStore(db.url, DEFAULT_PG_SETTINGS, {
-      pool: wrapPool(pool, hook),
-      retry: { attempts: ATTEMPTS, baseDelayMs: 1 },
-    });
-    const tenancy = await Tenancy.open(store);
-    tenantId = (await tenancy.createTenant("retry", false, systemAudit("create", "Tenant", ""))).id;
-    token = (await tenancy.createKey("tenant", tenantId, {}, systemAudit("create", "AccessKey", ""))).token;
-    app = await buildApp({ store, tenancy, publicUrl: undefined, maxBodyBytes: 1 << 20, logger: false });
+    t = await openHookedPgApp(db, "retry", hook, { attempts: ATTEMPTS, baseDelayMs: 1 });
   });
   beforeEach(() => {
     faults = [];
   });
   afterAll(async () => {
-    await app?.close();
-    await store?.close();
+    await t?.close();
     await db?.drop();
   });
 
-  const request = (method: "POST" | "PATCH" | "GET", url: string, payload?: unknown) =>
-    app.inject({
-      method,
-      url: `/scim/v2${url}`,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
-      ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
-    });
+  const request: HookedPgApp["request"] = (method, url, payload) => t.request(method, url, payload);
   const addMember = (groupId: string, userId: string) =>
     request("PATCH", `/Groups/${groupId}`, {
       schemas: [PATCH_SCHEMA],
@@ -88,7 +59,9 @@ describePostgres("PostgreSQL transient failures through the HTTP app", () => {
       ],
     });
   const audits = async (resourceId: string) =>
-    (await store.queryAudit({ tenantId, resourceId, limit: 100 })).map((a) => a.outcome.split(":")[0]);
+    (await t.store.queryAudit({ tenantId: t.tenantId, resourceId, limit: 100 })).map(
+      (a) => a.outcome.split(":")[0],
+    );
 
   async function fixture(name: string) {
     const u = await request("POST", "/Users", user(`${name}@example.com`));

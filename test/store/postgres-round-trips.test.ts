@@ -1,7 +1,5 @@
-import type { FastifyInstance } from "fastify";
 import type pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/http/app.js";
 import { systemAudit } from "../../src/main.js";
 import { parseFilter } from "../../src/scim/filter/parse.js";
 import type { DocChange } from "../../src/store/doc-change.js";
@@ -13,6 +11,7 @@ import {
 } from "../../src/store/postgres/postgres-store.js";
 import { Tenancy } from "../../src/tenancy/tenancy.js";
 import { describePostgres, POSTGRES, type TestDatabase } from "./databases.js";
+import { type HookedPgApp, openHookedPgApp } from "./pg-hooked-app.js";
 import { pgError, wrapPool } from "./pg-pool-wrapper.js";
 
 const PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -49,32 +48,21 @@ function label(sql: string): string {
  */
 describePostgres("PostgreSQL statements per Entra request", () => {
   let db: TestDatabase;
-  let store: PostgresStore;
-  let app: FastifyInstance;
-  let token = "";
-  let tenantId = "";
+  let t: HookedPgApp;
   let seen: string[] = [];
   let fail: { match: RegExp; error: Error } | undefined;
 
   beforeAll(async () => {
     db = await POSTGRES.create();
-    // createPgPool: its connections have an "error" listener from birth (dropping the database ends them).
-    const pool = createPgPool(db.url, { ...DEFAULT_PG_SETTINGS, poolSize: 4 });
-    store = await openPostgresStore(db.url, DEFAULT_PG_SETTINGS, {
-      pool: wrapPool(pool, (sql) => {
-        seen.push(label(sql));
-        if (fail?.match.test(sql)) {
-          const { error } = fail;
-          fail = undefined;
-          throw error;
-        }
-      }),
-      retry: { attempts: 3, baseDelayMs: 1 },
-    });
-    const tenancy = await Tenancy.open(store);
-    tenantId = (await tenancy.createTenant("trips", false, systemAudit("create", "Tenant", ""))).id;
-    token = (await tenancy.createKey("tenant", tenantId, {}, systemAudit("create", "AccessKey", ""))).token;
-    app = await buildApp({ store, tenancy, publicUrl: undefined, maxBodyBytes: 1 << 20, logger: false });
+    const hook = (sql: string) => {
+      seen.push(label(sql));
+      if (fail?.match.test(sql)) {
+        const { error } = fail;
+        fail = undefined;
+        throw error;
+      }
+    };
+    t = await openHookedPgApp(db, "trips", hook, { attempts: 3, baseDelayMs: 1 });
     // The key's first use records its last-used time (at most once a minute): not part of what is counted.
     await request("GET", "/Users?count=1");
   });
@@ -83,18 +71,11 @@ describePostgres("PostgreSQL statements per Entra request", () => {
     fail = undefined;
   });
   afterAll(async () => {
-    await app?.close();
-    await store?.close();
+    await t?.close();
     await db?.drop();
   });
 
-  const request = (method: "POST" | "PATCH" | "GET", url: string, payload?: unknown) =>
-    app.inject({
-      method,
-      url: `/scim/v2${url}`,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
-      ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
-    });
+  const request: HookedPgApp["request"] = (method, url, payload) => t.request(method, url, payload);
   const createUser = async (userName: string, email = userName) => {
     const res = await request("POST", "/Users", {
       schemas: [USER_SCHEMA],
@@ -111,7 +92,7 @@ describePostgres("PostgreSQL statements per Entra request", () => {
   };
   const patch = (resource: "Users" | "Groups", id: string, Operations: unknown[]) =>
     request("PATCH", `/${resource}/${id}`, { schemas: [PATCH_SCHEMA], Operations });
-  /** The statements of one request, after `setup` ran. */
+  /** The statements `run` sends (what ran before it is not counted). */
   const statementsOf = async (run: () => Promise<unknown>) => {
     seen = [];
     await run();
@@ -186,7 +167,12 @@ describePostgres("PostgreSQL statements per Entra request", () => {
     expect(byNew.json().Resources.map((u: { id: string }) => u.id)).toEqual([userId]);
     const byOld = await request("GET", '/Users?filter=emails[type eq "work"].value eq "patch@example.com"');
     expect(byOld.json().totalResults).toBe(0);
-    const trail = await store.queryAudit({ tenantId, resourceType: "User", resourceId: userId, limit: 10 });
+    const trail = await t.store.queryAudit({
+      tenantId: t.tenantId,
+      resourceType: "User",
+      resourceId: userId,
+      limit: 10,
+    });
     expect(trail.map((a) => `${a.operation} ${a.outcome}`).sort()).toEqual([
       "create success",
       "patch success",
@@ -254,7 +240,7 @@ describePostgres("PostgreSQL statements per Entra request", () => {
       '/Users?filter=emails[type eq "work"].value eq "only-in-the-failed-create@example.com"',
     );
     expect(byEmail.json().totalResults).toBe(0);
-    const trail = await store.queryAudit({ tenantId, resourceType: "User", limit: 100 });
+    const trail = await t.store.queryAudit({ tenantId: t.tenantId, resourceType: "User", limit: 100 });
     expect(trail.filter((a) => a.outcome === "success" && a.operation === "create").length).toBe(
       (await request("GET", "/Users?count=0")).json().totalResults,
     );

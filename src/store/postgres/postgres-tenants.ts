@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   type AuditRow,
   auditTypesCte,
+  auditValues,
   buildAuditQuery,
   type KeyRow,
   type TenantRow,
@@ -26,23 +27,9 @@ const AUDIT_INTO = `INSERT INTO audit (at, tenant_id, key_id, request_id, operat
 const AUDIT_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?";
 const AUDIT_INSERT = `${AUDIT_INTO} VALUES (${AUDIT_VALUES})`;
 
-function auditParams(a: AuditRecord): unknown[] {
-  return [
-    new Date().toISOString(),
-    a.tenantId,
-    a.keyId,
-    a.requestId,
-    a.operation,
-    a.resourceType,
-    a.resourceId,
-    a.outcome,
-    a.summary,
-  ];
-}
-
 /** Writes one audit row inside the caller's transaction, so it commits or rolls back with the write. */
 export async function insertAudit(sql: Sql, a: AuditRecord): Promise<void> {
-  await sql.exec(AUDIT_INSERT, auditParams(a));
+  await sql.exec(AUDIT_INSERT, auditValues(a));
 }
 
 /**
@@ -57,7 +44,7 @@ export function auditCte(
 ): { readonly sql: string; readonly params: readonly unknown[] } {
   const insert =
     onlyWith === undefined ? AUDIT_INSERT : `${AUDIT_INTO} SELECT ${AUDIT_VALUES} FROM ${onlyWith}`;
-  return { sql: `audit_row AS (${insert})`, params: auditParams(a) };
+  return { sql: `audit_row AS (${insert})`, params: auditValues(a) };
 }
 
 function notFound(what: string, id: string): StoreError {

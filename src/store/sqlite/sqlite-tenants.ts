@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   type AuditRow,
   auditTypesCte,
+  auditValues,
   buildAuditQuery,
   type KeyRow,
   type TenantRow,
@@ -39,19 +40,7 @@ export function insertAudit(sql: SqliteDb, a: AuditRecord, link: AuditLink = {})
          prev, chained)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(
-      new Date().toISOString(),
-      a.tenantId,
-      a.keyId,
-      a.requestId,
-      a.operation,
-      a.resourceType,
-      a.resourceId,
-      a.outcome,
-      a.summary,
-      link.prev ?? null,
-      link.chained ? 1 : 0,
-    );
+    .run(...auditValues(a), link.prev ?? null, link.chained ? 1 : 0);
   return Number(info.lastInsertRowid);
 }
 
