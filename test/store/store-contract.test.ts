@@ -409,6 +409,61 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
         "d",
       ]);
     });
+    it("pages through a sorted order, and a filtered one, past the first page", async () => {
+      const names = async (q: Partial<ListQuery>) => (await page({ count: 2, ...q })).names;
+      expect(await names({ sortBy: "userName", startIndex: 2 })).toEqual(["b", "c"]);
+      expect(await names({ sortBy: "userName", startIndex: 4 })).toEqual(["d", "e"]);
+      expect(await names({ sortBy: "userName", sortOrder: "descending", startIndex: 3 })).toEqual(["c", "b"]);
+      expect(await names({ sortBy: "userName", startIndex: 6 })).toEqual([]);
+      const all = (await page({})).names;
+      const filtered = all.filter((n) => n !== "c");
+      expect(await page({ filter: parseFilter('not (userName sw "c")'), startIndex: 2, count: 2 })).toEqual({
+        total: 4,
+        names: filtered.slice(1, 3),
+      });
+    });
+
+    it("keeps users without the sortBy value last on later pages, with their groups", async () => {
+      const t = (await newTenant()).id;
+      const ids: Record<string, string> = {};
+      for (const [n, family] of [
+        ["p", "Zed"],
+        ["q", undefined],
+        ["r", "Ann"],
+        ["s", "Mid"],
+      ] as const) {
+        ids[n] = (
+          await createUser(t, { userName: `${n}@p.io`, ...(family ? { name: { familyName: family } } : {}) })
+        ).id;
+      }
+      const g = await store.createGroup(t, { displayName: "Team" }, [ids.q!], audit("create", "Group"));
+      const sorted = async (sortOrder: "ascending" | "descending", startIndex: number) =>
+        (
+          await store.listUsers(
+            t,
+            query(undefined, { sortBy: "name.familyName", sortOrder, startIndex, count: 2 }),
+            {
+              groups: true,
+            },
+          )
+        ).resources.map((r) => [String(r.doc.userName)[0], r.groups?.map((x) => x.value) ?? []]);
+      expect(await sorted("ascending", 1)).toEqual([
+        ["r", []],
+        ["s", []],
+      ]);
+      expect(await sorted("ascending", 3)).toEqual([
+        ["p", []],
+        ["q", [g.id]],
+      ]);
+      expect(await sorted("descending", 2)).toEqual([
+        ["p", []],
+        ["s", []],
+      ]);
+      expect(await sorted("descending", 1)).toEqual([
+        ["q", [g.id]],
+        ["p", []],
+      ]);
+    });
   });
 
   describe("groups", () => {

@@ -79,6 +79,12 @@ export class SqliteDb {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("foreign_keys = ON");
+    // Each write runs in its own SAVEPOINT (group commit); SQLite journals the pages a savepoint changes in
+    // a sub-journal that spills to a temporary file past 64 KiB, opened, written, unlinked and closed once
+    // per batch (~60 times a second in an initial sync; open/close/unlink ~5% of the server's time, its
+    // pwrites more). In memory it is truncated at each RELEASE. A 30k-user sync, A/B: 17.4-19.3 s -> 14.5-15.4 s.
+    // Deep pages sort keys only (see buildListSql), so temporary sort b-trees stay small in memory too.
+    this.db.pragma("temp_store = MEMORY");
     // Readers wait for a lock inside SQLite (rare in WAL mode); a writer never does: it takes the write lock
     // with BEGIN IMMEDIATE at busy_timeout 0 and waits between attempts without blocking the event loop
     // (see lockForWrite), so a batch open on another connection of this process can still commit.
