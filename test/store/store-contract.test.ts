@@ -409,6 +409,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
         "d",
       ]);
     });
+
     it("pages through a sorted order, and a filtered one, past the first page", async () => {
       const names = async (q: Partial<ListQuery>) => (await page({ count: 2, ...q })).names;
       expect(await names({ sortBy: "userName", startIndex: 2 })).toEqual(["b", "c"]);
