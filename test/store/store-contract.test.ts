@@ -494,6 +494,26 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
       if (updated.groups !== undefined) expect(updated.groups).toEqual(groups);
     });
 
+    it("lists a user's groups by name, case-insensitively, whatever order they were joined in", async () => {
+      const t = await newTenant();
+      const u = await createUser(t.id, { userName: "order@example.com" });
+      const names = ["delta", "Bravo", "charlie", "Alpha"];
+      const ids = new Map<string, string>();
+      for (const name of names) {
+        const g = await store.createGroup(t.id, { displayName: name }, [u.id], audit("create", "Group"));
+        ids.set(name, g.id);
+      }
+      const expected = ["Alpha", "Bravo", "charlie", "delta"].map((n) => ({ value: ids.get(n), display: n }));
+      const shape = (gs: readonly { value: string; display?: string }[] | undefined) =>
+        gs?.map((g) => ({ value: g.value, display: g.display }));
+      expect(shape((await store.getUser(t.id, u.id, { groups: true }))?.groups)).toEqual(expected);
+      expect(shape((await store.listUsers(t.id, query(), { groups: true })).resources[0]?.groups)).toEqual(
+        expected,
+      );
+      const updated = await store.updateUser(t.id, u.id, { patch: [] }, {}, audit("patch", "User"));
+      if (updated.groups !== undefined) expect(shape(updated.groups)).toEqual(expected);
+    });
+
     it("treats displayName as unique per tenant, case-insensitively", async () => {
       const t = await newTenant();
       await store.createGroup(t.id, { displayName: "Admins" }, [], audit("create", "Group"));

@@ -42,11 +42,13 @@ export function withRawDoc<T extends object>(r: T, json: string): T {
 }
 
 /**
- * A user's direct groups (by name) as one JSON column of the user's own row (`u`), so reading a user with
- * its groups is one statement, not two (Entra's lookups return `groups`).
+ * A user's direct groups as one JSON column of the user's own row (`u`), so reading a user with its groups
+ * is one statement, not two (Entra's lookups return `groups`). Unordered: parseGroups orders them by name.
+ * An aggregate's `ORDER BY` makes SQLite open a sorter for every row it is computed for; in-process on the
+ * 1M-user bench directory the column cost 24–30 µs with it and 21 µs without (eleventh session).
  */
 export function groupsJson(tenantSql: string, idSql: string): string {
-  return `(SELECT json_group_array(json_array(g.id, g.display_name, g.external_id) ORDER BY g.display_name_lc)
+  return `(SELECT json_group_array(json_array(g.id, g.display_name, g.external_id))
     FROM group_members m JOIN groups g ON g.tenant_id = m.tenant_id AND g.id = m.group_id
     WHERE m.tenant_id = ${tenantSql} AND m.member_id = ${idSql})`;
 }
@@ -54,11 +56,16 @@ export function groupsJson(tenantSql: string, idSql: string): string {
 /** The groups column of a user row aliased `u`. */
 export const GROUPS_JSON = groupsJson("u.tenant_id", "u.id");
 
-/** The groups column's JSON as UserGroupRefs. */
+/**
+ * The groups column's JSON as UserGroupRefs, ordered by name case-insensitively (display names are unique per
+ * tenant in that sense, so the order is total), as the PostgreSQL store orders them.
+ */
 export function parseGroups(json: string): UserGroupRef[] {
-  return (JSON.parse(json) as [string, string, string | null][]).map(([value, display, externalId]) => ({
-    value,
-    display,
-    externalId,
-  }));
+  const rows = JSON.parse(json) as [string, string, string | null][];
+  const groups = rows.map(([value, display, externalId]) => ({ value, display, externalId }));
+  if (groups.length < 2) return groups;
+  // Lowercased as display_name_lc is written (String.prototype.toLowerCase), compared by code unit.
+  const keyed = groups.map((g) => ({ g, k: g.display.toLowerCase() }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return keyed.map((x) => x.g);
 }
