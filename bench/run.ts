@@ -4,6 +4,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { progress, runBackend } from "./lib/backend-run.js";
 import type { BackendName } from "./lib/databases.js";
+import { damonPageoutAfterSeconds } from "./lib/machine.js";
 import { judgeTargets, renderMarkdown } from "./lib/report.js";
 import type { BackendResult, BaselineResult, RunResult } from "./lib/results.js";
 import { ALL_SCENARIOS, benchConfig, type Scenario } from "./scenarios/context.js";
@@ -65,7 +66,9 @@ function parseOnly(only: string | undefined): Set<Scenario> {
 }
 
 function machine() {
+  const pageout = damonPageoutAfterSeconds();
   return {
+    ...(pageout === undefined ? {} : { damonPageoutAfterSeconds: pageout }),
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model.trim() ?? "unknown",
     memoryGb: Math.round(totalmem() / 1024 ** 3),

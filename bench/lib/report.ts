@@ -143,13 +143,20 @@ function backendTable(b: BackendResult, base: BaselineResult): string[] {
   return rows;
 }
 
+/** The machine line's note on DAMON's proactive reclaim, when the kernel runs it. */
+function reclaimNote(r: RunResult): string {
+  const after = r.machine.damonPageoutAfterSeconds;
+  if (after === undefined) return "";
+  return ` The kernel's DAMON pages out memory idle for ${after} s or more, page cache included: the SQLite file is read back into the page cache before each scenario.`;
+}
+
 /** The markdown report: machine, per-backend tables (absolute, baseline, ratio), targets. */
 export function renderMarkdown(r: RunResult): string {
   const only = (r.config.only as readonly string[] | undefined) ?? ALL_SCENARIOS;
   const lines = [
     `# scimgate bench results (${r.mode} run)`,
     "",
-    `${r.startedAt}, ${r.seconds.toFixed(0)} s. Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, Node ${r.machine.node}, ${r.machine.platform}. Seed ${r.seed}.`,
+    `${r.startedAt}, ${r.seconds.toFixed(0)} s. Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, Node ${r.machine.node}, ${r.machine.platform}. Seed ${r.seed}.${reclaimNote(r)}`,
     "Ratios: latency ratio = scimgate ÷ baseline (lower is better); throughput ratio = scimgate ÷ baseline (higher is better).",
     "Member PATCH rows compare with the baseline's sequential lookup latency at the largest size.",
     ...(only.length < ALL_SCENARIOS.length

@@ -48,7 +48,15 @@ export interface RunResult {
   readonly seed: number;
   readonly startedAt: string;
   readonly seconds: number;
-  readonly machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
+  readonly machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGb: number;
+    node: string;
+    platform: string;
+    /** Set when the kernel's DAMON pages out memory idle this long (see bench/lib/machine.ts). */
+    damonPageoutAfterSeconds?: number;
+  };
   readonly config: Record<string, unknown>;
   readonly baseline: BaselineResult;
   readonly backends: readonly BackendResult[];
