@@ -1,4 +1,3 @@
-import { closeSync, openSync, readSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import type { BenchConfig, Seeded } from "../scenarios/context.js";
 import { measureInitialSync, type SyncResult } from "../scenarios/initial-sync.js";
@@ -62,29 +61,6 @@ async function startServers(
   return { sg, base };
 }
 
-/**
- * Reads a database file once from end to end, so that its pages are in the OS page cache before the timed
- * scenarios. Seeding writes every page, yet on this machine's VMs a freshly seeded 1M-user file was seen
- * with about 8% of its pages no longer resident (`fincore`: 2.2 of 2.4 GB); the mix then read about 7 MB/s
- * from disk (`vmstat`) and ran at 3,500–5,100 requests/s, against 5,800–6,100 once the file had been read
- * (eleventh session, scratch runs). The cause is the VM's kernel: DAMON pages out memory left idle for 60 s,
- * page cache included (see machine.ts), so the file is read again before each scenario (and each of the
- * mix's repetitions), each shorter than that. A server whose database fits in memory has it cached in its steady state, which is
- * what the scenarios measure. PostgreSQL's files are not warmed this way. Returns the bytes read.
- */
-export function warmFile(file: string): number {
-  const fd = openSync(file, "r");
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    let total = 0;
-    for (let n = readSync(fd, buf, 0, buf.length, total); n > 0; n = readSync(fd, buf, 0, buf.length, total))
-      total += n;
-    return total;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Mutable collectors of one backend pass. */
 interface Pass {
   sizes: SizeResult[];
@@ -102,7 +78,7 @@ async function runSize(
   servers: Servers,
   token: string,
   last: boolean,
-  warm: () => void,
+  warm: () => Promise<void>,
 ) {
   const sg = {
     port: servers.sg.port,
@@ -117,14 +93,14 @@ async function runSize(
   const runs = new Set(cfg.only);
   let lookups: LookupResult[] = [];
   if (runs.has("lookups")) {
-    warm();
+    await warm();
     progress(`lookups at ${s.users} users`);
     lookups = await measureLookups(sg, base, s, cfg);
   }
   pass.baselineLookups.push(...lookups.filter((l) => l.kind === "baseline"));
   if (last) {
     if (runs.has("membership")) {
-      warm();
+      await warm();
       progress(`membership PATCH at ${s.users} users`);
       pass.membership = await measureMembership(sg, s, cfg);
     }
@@ -135,7 +111,7 @@ async function runSize(
       pass.baselineMix = mix.find((m) => m.target === "baseline");
     }
     if (runs.has("kinds")) {
-      warm();
+      await warm();
       progress(`each kind of the mix alone at ${s.users} users`);
       pass.mixKinds = await measureMixKinds(sg, s, cfg);
     }
@@ -166,13 +142,14 @@ async function directoryPass(
       const seedSeconds = (performance.now() - t0) / 1000;
       prev = users;
       const dbBytes = await seeder.sizeBytes();
-      const file = db.sqliteFile;
-      const warm = () => {
-        if (file === undefined) return;
+      // Before each scenario (and each of the mix's repetitions), each shorter than DAMON's minute.
+      const warm = async () => {
         const w0 = performance.now();
-        const bytes = warmFile(file);
+        const bytes = await seeder.warm();
         const secs = (performance.now() - w0) / 1000;
-        progress(`${backend}: read the ${(bytes / 1e6).toFixed(0)} MB database file (${secs.toFixed(1)} s)`);
+        progress(
+          `${backend}: read the ${(bytes / 1e6).toFixed(0)} MB database into the page cache (${secs.toFixed(1)} s)`,
+        );
       };
       const s: Seeded = { dir, users, groups: groupCount(users), memberGroups };
       const servers = await startServers(db.url, db.sqliteFile, tenant.tenantId, profDir);

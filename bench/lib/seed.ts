@@ -44,6 +44,12 @@ export interface Seeder {
    * otherwise still be catching up while the lookups run. SQLite: nothing (scimgate never ANALYZEs it).
    */
   settle(): Promise<void>;
+  /**
+   * Reads the whole database once into the OS page cache, outside any timed run; returns the bytes read.
+   * This VM pages out memory idle for a minute, page cache included (see bench/lib/machine.ts), so the
+   * scenarios would otherwise measure a database partly on disk, which no server in its steady state has.
+   */
+  warm(): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -113,7 +113,7 @@ export async function measureMix(
   s: Seeded,
   cfg: BenchConfig,
   /** Runs before each repetition, outside the timed runs (the bench reads the database file again). */
-  beforeRepetition?: () => void,
+  beforeRepetition?: () => Promise<void>,
 ): Promise<MixResult[]> {
   const targets: ["scimgate" | "baseline", Target][] = [
     ["scimgate", sg],
@@ -123,7 +123,7 @@ export async function measureMix(
   for (const [name, t] of targets)
     await mixRun(t, s, cfg, cfg.warmupSeconds * 1000, cfg.seed + 3, name === "baseline");
   for (let r = 0; r < cfg.repetitions; r++) {
-    beforeRepetition?.();
+    await beforeRepetition?.();
     for (const [name, t] of targets) {
       const run = await mixRun(t, s, cfg, cfg.mixSeconds * 1000, cfg.seed + 30 + r, name === "baseline");
       runs.set(name, [...(runs.get(name) ?? []), run]);
