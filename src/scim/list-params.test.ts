@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { SCIMError } from "./errors.js";
+import { catchSCIMError as errorOf } from "../../test/helpers/scim-error.js";
 import { MAX_PAGE_SIZE, parseListParams, parseProjection } from "./list-params.js";
 import { GROUP_RESOURCE, USER_RESOURCE } from "./schema-defs.js";
-
-function errorOf(f: () => unknown): SCIMError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof SCIMError) return e;
-    throw e;
-  }
-  throw new Error("expected a SCIMError");
-}
 
 describe("parseListParams", () => {
   it("matches parameter names case-insensitively", () => {

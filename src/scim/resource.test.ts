@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SCIMError } from "./errors.js";
+import { scimErrorFields as errorOf } from "../../test/helpers/scim-error.js";
 import {
   MAX_MEMBER_ID_LENGTH,
   MAX_MULTI_VALUES,
@@ -17,21 +17,6 @@ import {
   SCIM_USER_SCHEMA,
   USER_RESOURCE,
 } from "./schema-defs.js";
-
-function scimError(fn: () => unknown): SCIMError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SCIMError) return e;
-    throw e;
-  }
-  throw new Error("expected a SCIMError");
-}
-
-function errorOf(fn: () => unknown) {
-  const e = scimError(fn);
-  return { status: e.status, scimType: e.scimType, detail: e.detail };
-}
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the reference tests send this JMeter placeholder literally.
 const JMETER_UUID = "${__UUID}";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SCIMError } from "../errors.js";
+import { catchSCIMError } from "../../../test/helpers/scim-error.js";
 import {
   type AttributeDef,
   findAttribute,
@@ -56,16 +56,6 @@ const USERS: Record<string, unknown>[] = [
 function usersMatching(text: string): string[] {
   const predicate = compileFilter(USER_RESOURCE, parseFilter(text));
   return USERS.filter((u) => predicate(u)).map((u) => u.id as string);
-}
-
-function catchSCIMError(fn: () => unknown): SCIMError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SCIMError) return e;
-    throw e;
-  }
-  throw new Error("expected a SCIMError, but nothing was thrown");
 }
 
 const BOB = "54D382A4-2050-4C03-94D1-E769F1D15682";

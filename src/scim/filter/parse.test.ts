@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { catchSCIMError } from "../../../test/helpers/scim-error.js";
 import { SCIMError } from "../errors.js";
 import { SCIM_ENTERPRISE_SCHEMA, SCIM_USER_SCHEMA } from "../schema-defs.js";
 import {
@@ -34,17 +35,6 @@ const vp = (attr: string, filter: Filter, uri?: string): Filter => ({
 
 function path(attr: string, sub?: string, uri?: string): AttrPath {
   return { ...(uri === undefined ? {} : { uri }), attr, ...(sub === undefined ? {} : { sub }) };
-}
-
-/** Runs `fn`, expecting a SCIMError; returns it for assertions. */
-function catchSCIMError(fn: () => unknown): SCIMError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SCIMError) return e;
-    throw e;
-  }
-  throw new Error("expected a SCIMError, but nothing was thrown");
 }
 
 describe("parseFilter: the RFC 7644 §3.4.2.2 grammar", () => {

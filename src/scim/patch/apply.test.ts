@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { SCIMError } from "../errors.js";
+import { scimErrorFields as errorOf } from "../../../test/helpers/scim-error.js";
 import { MAX_MULTI_VALUES } from "../resource.js";
 import { SCIM_ENTERPRISE_SCHEMA as ENT, GROUP_RESOURCE, USER_RESOURCE } from "../schema-defs.js";
 import type { PatchOperation, ScimDoc } from "../types.js";
 import { applyPatch } from "./apply.js";
-
-function errorOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SCIMError) return { status: e.status, scimType: e.scimType, detail: e.detail };
-    throw e;
-  }
-  throw new Error("expected a SCIMError");
-}
 
 const base: ScimDoc = {
   userName: "bjensen",

@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { SCIMError } from "../errors.js";
+import { scimErrorFields as errorOf } from "../../../test/helpers/scim-error.js";
 import { GROUP_RESOURCE, SCIM_PATCH_SCHEMA } from "../schema-defs.js";
 import type { MemberDelta, PatchOperation } from "../types.js";
 import { applyPatch } from "./apply.js";
 import { isMembersPath, MAX_MEMBER_OPS_VALUES, splitGroupPatch } from "./members.js";
 import { parsePatchRequest } from "./parse-request.js";
-
-function errorOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SCIMError) return { status: e.status, scimType: e.scimType, detail: e.detail };
-    throw e;
-  }
-  throw new Error("expected a SCIMError");
-}
 
 /** Parses a PATCH body as the HTTP layer will and splits it. */
 const split = (...Operations: unknown[]) =>

@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { SCIMError } from "../errors.js";
+import { scimErrorFields as errorOf } from "../../../test/helpers/scim-error.js";
 import { SCIM_PATCH_SCHEMA } from "../schema-defs.js";
 import { MAX_PATCH_OPERATIONS, parsePatchRequest } from "./parse-request.js";
-
-function errorOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SCIMError) return { status: e.status, scimType: e.scimType, detail: e.detail };
-    throw e;
-  }
-  throw new Error("expected a SCIMError");
-}
 
 const body = (Operations: unknown, extra: Record<string, unknown> = {}) => ({
   schemas: [SCIM_PATCH_SCHEMA],
