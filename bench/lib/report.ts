@@ -147,7 +147,7 @@ function backendTable(b: BackendResult, base: BaselineResult): string[] {
 function reclaimNote(r: RunResult): string {
   const after = r.machine.damonPageoutAfterSeconds;
   if (after === undefined) return "";
-  return ` The kernel's DAMON pages out memory idle for ${after} s or more, page cache included: the SQLite file is read back into the page cache before each scenario.`;
+  return ` The kernel's DAMON pages out memory idle for ${after} s or more, page cache included: the database is read back into the page cache before each scenario.`;
 }
 
 /** The markdown report: machine, per-backend tables (absolute, baseline, ratio), targets. */
