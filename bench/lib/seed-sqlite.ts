@@ -69,11 +69,17 @@ export class SqliteSeeder implements Seeder {
   }
 
   async insertMembers(pairs: readonly (readonly [string, string])[]): Promise<void> {
+    // Memberships are keyed by the users' and groups' integer keys (migration 5).
     const m = this.db.prepare(
-      "INSERT OR IGNORE INTO group_members (tenant_id, group_id, member_id, member_type) VALUES (?, ?, ?, 'User')",
+      `INSERT OR IGNORE INTO group_members (group_pk, member_group, member_pk)
+         SELECT g.pk, 0, u.pk FROM groups g, users u
+         WHERE g.tenant_id = ? AND g.id = ? AND u.tenant_id = ? AND u.id = ?`,
     );
     this.db.transaction(() => {
-      for (const [g, u] of pairs) m.run(this.tenantId, g, u);
+      for (const [g, u] of pairs) {
+        if (m.run(this.tenantId, g, this.tenantId, u).changes !== 1)
+          throw new Error(`membership ${g} ∋ ${u}: no such group or user`);
+      }
     })();
   }
 

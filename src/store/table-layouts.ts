@@ -66,8 +66,50 @@ function emailLookup(tenantId: string, alias: string, f: Filter): SqlFragment | 
   };
 }
 
+/**
+ * How a backend's membership table answers the two membership filters, given the tenant and the id in the
+ * filter (bound by `params`, in the order of the SQL's placeholders).
+ */
+export interface MembershipSql {
+  /** Users (`u`) in group `?`: `groups[value eq "id"]`. */
+  readonly usersInGroup: string;
+  /** Groups (`g`) that have member `?`: `members[value eq "id"]`. */
+  readonly groupsWithMember: string;
+  readonly usersInGroupParams: (tenantId: string, groupId: string) => unknown[];
+  readonly groupsWithMemberParams: (tenantId: string, memberId: string) => unknown[];
+}
+
+/** Memberships keyed by the tenant and the group's and member's ids (PostgreSQL). */
+export const TEXT_KEYED_MEMBERSHIP: MembershipSql = {
+  usersInGroup: "u.id IN (SELECT member_id FROM group_members WHERE tenant_id = ? AND group_id = ?)",
+  groupsWithMember: "g.id IN (SELECT group_id FROM group_members WHERE tenant_id = ? AND member_id = ?)",
+  usersInGroupParams: (tenantId, groupId) => [tenantId, groupId],
+  groupsWithMemberParams: (tenantId, memberId) => [tenantId, memberId],
+};
+
+/**
+ * Memberships keyed by the users' and groups' integer keys (SQLite since its migration 5): the ids in the
+ * filter are looked up in their tables first, and a member id is a user's or a group's.
+ */
+export const SQLITE_MEMBERSHIP: MembershipSql = {
+  usersInGroup: `u.pk IN (SELECT m.member_pk FROM group_members m
+    WHERE m.member_group = 0 AND m.group_pk = (SELECT pk FROM groups WHERE tenant_id = ? AND id = ?))`,
+  groupsWithMember: `g.pk IN (
+    SELECT m.group_pk FROM group_members m
+      WHERE m.member_group = 0 AND m.member_pk = (SELECT pk FROM users WHERE tenant_id = ? AND id = ?)
+    UNION ALL SELECT m.group_pk FROM group_members m
+      WHERE m.member_group = 1 AND m.member_pk = (SELECT pk FROM groups WHERE tenant_id = ? AND id = ?))`,
+  usersInGroupParams: (tenantId, groupId) => [tenantId, groupId],
+  groupsWithMemberParams: (tenantId, memberId) => [tenantId, memberId, tenantId, memberId],
+};
+
 /** `members[value eq "id"]` / `groups[value eq "id"]` through the membership table. */
-function membershipLookup(sql: string, tenantId: string, attr: string, f: Filter): SqlFragment {
+function membershipLookup(
+  sql: string,
+  params: (value: string) => unknown[],
+  attr: string,
+  f: Filter,
+): SqlFragment {
   const terms = eqTerms(f);
   const value = terms?.get("value");
   if (!terms || value === undefined || terms.size !== 1) {
@@ -76,11 +118,14 @@ function membershipLookup(sql: string, tenantId: string, attr: string, f: Filter
       `only "${attr}[value eq …]" and "${attr}.value eq …" filters are supported`,
     );
   }
-  return { sql, params: [tenantId, value] };
+  return { sql, params: params(value) };
 }
 
-/** The users table (the same on every backend: their migrations mirror each other) as the filter compiler sees it, scoped to one tenant. */
-export function userLayout(tenantId: string): TableLayout {
+/**
+ * The users table as the filter compiler sees it, scoped to one tenant. Its columns are the same on every
+ * backend (their migrations mirror each other); the membership table differs (see MembershipSql).
+ */
+export function userLayout(tenantId: string, membership = TEXT_KEYED_MEMBERSHIP): TableLayout {
   return {
     rt: USER_RESOURCE,
     alias: "u",
@@ -88,8 +133,8 @@ export function userLayout(tenantId: string): TableLayout {
     sideTable: (attr, f) => {
       if (attr === "emails") return emailLookup(tenantId, "u", f);
       if (attr === "groups") {
-        const sql = "u.id IN (SELECT member_id FROM group_members WHERE tenant_id = ? AND group_id = ?)";
-        return membershipLookup(sql, tenantId, "groups", f);
+        const params = (id: string) => membership.usersInGroupParams(tenantId, id);
+        return membershipLookup(membership.usersInGroup, params, "groups", f);
       }
       return undefined;
     },
@@ -97,15 +142,15 @@ export function userLayout(tenantId: string): TableLayout {
 }
 
 /** The groups table as the filter compiler sees it, scoped to one tenant. */
-export function groupLayout(tenantId: string): TableLayout {
+export function groupLayout(tenantId: string, membership = TEXT_KEYED_MEMBERSHIP): TableLayout {
   return {
     rt: GROUP_RESOURCE,
     alias: "g",
     columns: GROUP_COLUMNS,
     sideTable: (attr, f) => {
       if (attr !== "members") return undefined;
-      const sql = "g.id IN (SELECT group_id FROM group_members WHERE tenant_id = ? AND member_id = ?)";
-      return membershipLookup(sql, tenantId, "members", f);
+      const params = (id: string) => membership.groupsWithMemberParams(tenantId, id);
+      return membershipLookup(membership.groupsWithMember, params, "members", f);
     },
   };
 }

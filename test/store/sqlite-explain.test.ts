@@ -4,11 +4,11 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseFilter } from "../../src/scim/filter/parse.js";
-import { buildListSql } from "../../src/store/sqlite/sqlite-resources.js";
+import { buildListSql, userListSql } from "../../src/store/sqlite/sqlite-resources.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { resourceAuditQuery } from "../../src/store/sqlite/sqlite-tenants.js";
 import type { AuditRecord } from "../../src/store/store.js";
-import { groupLayout, userLayout } from "../../src/store/table-layouts.js";
+import { groupLayout, SQLITE_MEMBERSHIP, userLayout } from "../../src/store/table-layouts.js";
 
 const audit: AuditRecord = {
   tenantId: null,
@@ -39,8 +39,15 @@ describe("SQLite query plans for Entra's lookups, without ANALYZE", () => {
           audit,
         );
       }
-      if (i % 10 === 0)
-        await store.createGroup(tenantId, { displayName: `g${i}`, externalId: `ge${i}` }, [], audit);
+      if (i % 10 === 0) {
+        const members = (await store.listUsers(tenantId, { startIndex: 1, count: 5 })).resources;
+        await store.createGroup(
+          tenantId,
+          { displayName: `g${i}`, externalId: `ge${i}` },
+          members.map((u) => u.id),
+          audit,
+        );
+      }
     }
     await store.close();
     db = new Database(file);
@@ -55,12 +62,15 @@ describe("SQLite query plans for Entra's lookups, without ANALYZE", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const plan = (table: "users" | "groups", filter: string): string => {
-    const layout = table === "users" ? userLayout(tenantId) : groupLayout(tenantId);
-    const q = { filter: parseFilter(filter), startIndex: 1, count: 100 };
-    const { page } = buildListSql(table, layout, tenantId, q);
+  const explain = (page: { sql: string; params: readonly unknown[] }): string => {
     const rows = db.prepare(`EXPLAIN QUERY PLAN ${page.sql}`).all(...page.params) as { detail: string }[];
     return rows.map((r) => r.detail).join("\n");
+  };
+  const plan = (table: "users" | "groups", filter: string): string => {
+    const layout =
+      table === "users" ? userLayout(tenantId, SQLITE_MEMBERSHIP) : groupLayout(tenantId, SQLITE_MEMBERSHIP);
+    const q = { filter: parseFilter(filter), startIndex: 1, count: 100 };
+    return explain(buildListSql(table, layout, tenantId, q).page);
   };
 
   it.each([
@@ -90,6 +100,36 @@ describe("SQLite query plans for Entra's lookups, without ANALYZE", () => {
     const p = plan(table, filter);
     expect(p).toContain(search);
     expect(p).not.toMatch(/SCAN (u|g)\b/);
+  });
+
+  it("reads each listed user's groups through the member index and the groups' integer keys", () => {
+    const q = { filter: parseFilter('userName eq "u1@x.com"'), startIndex: 1, count: 100 };
+    const p = explain(userListSql(tenantId, q, true).page);
+    expect(p).toContain(
+      "SEARCH m USING COVERING INDEX group_members_member (member_group=? AND member_pk=?)",
+    );
+    expect(p).toContain("SEARCH g USING INTEGER PRIMARY KEY (rowid=?)");
+    expect(p).not.toMatch(/SCAN (m|g|u|group_members)\b/);
+  });
+
+  it.each([
+    [
+      "users",
+      'groups[value eq "x"]',
+      "SEARCH m USING PRIMARY KEY (group_pk=? AND member_group=?)",
+      "SEARCH groups USING COVERING INDEX groups_key (tenant_id=? AND id=?)",
+      "SEARCH u USING INTEGER PRIMARY KEY (rowid=?)",
+    ],
+    [
+      "groups",
+      'members[value eq "x"]',
+      "SEARCH m USING COVERING INDEX group_members_member (member_group=? AND member_pk=?)",
+      "SEARCH users USING COVERING INDEX users_key (tenant_id=? AND id=?)",
+    ],
+  ] as const)("filters %s by %s through the membership keys, not a scan", (table, filter, ...searches) => {
+    const p = plan(table, filter);
+    for (const s of searches) expect(p).toContain(s);
+    expect(p).not.toMatch(/SCAN (m|g|u|group_members)\b/);
   });
 });
 

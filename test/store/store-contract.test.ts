@@ -607,6 +607,13 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
         [child.id],
         audit("create", "Group"),
       );
+      const withMember = async (id: string) =>
+        (await store.listGroups(t.id, query(`members[value eq "${id}"]`))).resources.map((g) => g.id);
+      expect(await withMember(child.id)).toEqual([parent.id]);
+      expect(await withMember(parent.id)).toEqual([]);
+      expect((await store.getGroup(t.id, parent.id, { members: true }))?.members).toEqual([
+        { value: child.id, type: "Group", display: "Child" },
+      ]);
       await expectStoreError(
         store.updateGroup(t.id, child.id, { patch: [] }, undefined, { ifMatch: 7 }, audit("patch", "Group")),
         "precondition_failed",
@@ -622,6 +629,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
         members: [],
       });
       await expectStoreError(store.deleteGroup(t.id, child.id, {}, audit("delete", "Group")), "not_found");
+      expect(await withMember(child.id)).toEqual([]);
     });
 
     it("lands every member of concurrent PATCHes adding different members to one group", async () => {

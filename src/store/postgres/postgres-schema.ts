@@ -137,4 +137,12 @@ CREATE TABLE role_config (
     // Kept so both backends count the same versions.
     sql: "SELECT 1",
   },
+  {
+    version: 5,
+    name: "memberships keyed by integers",
+    // SQLite only (see its migration 5). PostgreSQL's membership table stays keyed by the tenant and the
+    // ids; it was not measured to be where PostgreSQL's time goes (bench/README.md). Kept so both backends
+    // count the same versions.
+    sql: "SELECT 1",
+  },
 ];

@@ -383,6 +383,9 @@ export async function migrateSqlite(db: SqliteDb): Promise<number[]> {
       if (db.db.pragma("foreign_keys", { simple: true }) !== 0) {
         throw new Error(`migration ${m.version}: foreign keys could not be turned off`);
       }
+      // Rebuilding a table sorts every row of it for each index it creates. In memory (the serving
+      // setting, see the constructor) that peaked at 760 MB for migration 5 on a 1M-user directory.
+      db.db.pragma("temp_store = FILE");
     }
     try {
       await db.tx(() => {
@@ -403,7 +406,10 @@ export async function migrateSqlite(db: SqliteDb): Promise<number[]> {
         applied.push(m.version);
       });
     } finally {
-      if (m.rebuildsTables) db.db.pragma("foreign_keys = ON");
+      if (m.rebuildsTables) {
+        db.db.pragma("foreign_keys = ON");
+        db.db.pragma("temp_store = MEMORY");
+      }
     }
   }
   return applied;

@@ -15,10 +15,10 @@ import {
   type UserOrigin,
   type WriteOptions,
 } from "../store.js";
-import { groupLayout, userLayout } from "../table-layouts.js";
+import { groupLayout, SQLITE_MEMBERSHIP, userLayout } from "../table-layouts.js";
 import type { SqliteDb } from "./sqlite-db.js";
 import { buildListSql } from "./sqlite-list.js";
-import { memberTypes } from "./sqlite-members.js";
+import { knownMemberKeys, type MemberKey, memberGroupFlag, memberKeys } from "./sqlite-members.js";
 import { GROUPS_JSON, groupsJson, type ResourceRow, toResource, withRawDoc } from "./sqlite-rows.js";
 import { insertAudit } from "./sqlite-tenants.js";
 
@@ -33,6 +33,29 @@ const USER_WITH_GROUPS_SQL = `SELECT u.id, u.origin, u.doc, u.version, u.created
 /** What an update reads of the user it changes: the row, its audit chain's head and its groups. */
 const USER_FOR_WRITE_SQL = `SELECT u.id, u.origin, u.doc, u.version, u.created, u.last_modified, u.audit_head,
   ${GROUPS_JSON} AS groups_json FROM users u WHERE u.tenant_id = ? AND u.id = ?`;
+
+/**
+ * The page and count queries of a user list on SQLite. Groups are read for the page's rows only: the page
+ * is a LIMITed subquery (a co-routine SQLite scans in its ORDER BY order), so a filter matching many rows
+ * never computes their groups.
+ */
+export function userListSql(tenantId: string, q: ListQuery, groups: boolean) {
+  const page = buildListSql(
+    "users",
+    userLayout(tenantId, SQLITE_MEMBERSHIP),
+    tenantId,
+    q,
+    ", u.origin, u.pk",
+  );
+  if (!groups) return page;
+  return {
+    ...page,
+    page: {
+      sql: `SELECT p.*, ${groupsJson("p.pk")} AS groups_json FROM (${page.page.sql}) p`,
+      params: page.page.params,
+    },
+  };
+}
 
 /** The user's indexed columns, derived from its document (SQLite stores booleans as 0/1). */
 function userColumns(doc: ScimDoc) {
@@ -112,13 +135,8 @@ export class SqliteResources {
     q: ListQuery,
     opts: { groups?: boolean } = {},
   ): Promise<ListPage<StoredUser>> {
-    const page = buildListSql("users", userLayout(tenantId), tenantId, q, ", u.origin");
-    // Groups are read for the page's rows only: the page is a LIMITed subquery (a co-routine SQLite
-    // scans in its ORDER BY order), so a filter matching many rows never computes their groups.
-    const sql = opts.groups
-      ? `SELECT p.*, ${groupsJson("?", "p.id")} AS groups_json FROM (${page.page.sql}) p`
-      : page.page.sql;
-    const params = opts.groups ? [tenantId, ...page.page.params] : page.page.params;
+    const page = userListSql(tenantId, q, opts.groups ?? false);
+    const { sql, params } = page.page;
     return this.sql.read(() => {
       const rows = this.sql.stmt(sql).all(...params) as ResourceRow[];
       const total = totalOf(q, rows.length) ?? this.count(page.count.sql, page.count.params);
@@ -132,11 +150,11 @@ export class SqliteResources {
     tenantId: string,
     q: ListQuery,
     extraColumns = "",
-  ): ListPage<StoredResource> {
+  ): ListPage<StoredResource> & { pks: (number | undefined)[] } {
     const sql = buildListSql(table, layout, tenantId, q, extraColumns);
     const rows = this.sql.stmt(sql.page.sql).all(...sql.page.params) as ResourceRow[];
     const total = totalOf(q, rows.length) ?? this.count(sql.count.sql, sql.count.params);
-    return { totalResults: total, resources: rows.map(toResource) };
+    return { totalResults: total, resources: rows.map(toResource), pks: rows.map((r) => r.pk) };
   }
 
   private count(sql: string, params: readonly unknown[]): number {
@@ -231,26 +249,27 @@ export class SqliteResources {
   async deleteUser(tenantId: string, id: string, opts: WriteOptions, audit: AuditRecord): Promise<void> {
     await this.sql.tx(() => {
       const row = this.sql
-        .stmt("SELECT version, audit_head FROM users WHERE tenant_id = ? AND id = ?")
-        .get(tenantId, id) as { version: number; audit_head: number | null } | undefined;
+        .stmt("SELECT pk, version, audit_head FROM users WHERE tenant_id = ? AND id = ?")
+        .get(tenantId, id) as { pk: number; version: number; audit_head: number | null } | undefined;
       if (!row) throw new StoreError("not_found", `User ${JSON.stringify(id)} not found`);
       checkVersion("User", id, row.version, opts);
-      this.removeAsMember(tenantId, id);
+      this.removeAsMember({ type: "User", pk: row.pk });
       this.sql.stmt("DELETE FROM users WHERE tenant_id = ? AND id = ?").run(tenantId, id);
       // Indexed, and holding the chain's head that goes with the user's row.
       insertAudit(this.sql, { ...audit, resourceId: id }, { prev: row.audit_head });
     }, tenantId);
   }
 
-  /** Drops every membership of `memberId`, bumping the version of each group it leaves. */
-  private removeAsMember(tenantId: string, memberId: string): void {
+  /** Drops every membership of a user or group, bumping the version of each group it leaves. */
+  private removeAsMember(member: MemberKey): void {
+    const flag = memberGroupFlag(member.type);
     this.sql
       .stmt(
-        `UPDATE groups SET version = version + 1, last_modified = ? WHERE tenant_id = ? AND id IN
-           (SELECT group_id FROM group_members WHERE tenant_id = ? AND member_id = ?)`,
+        `UPDATE groups SET version = version + 1, last_modified = ? WHERE pk IN
+           (SELECT group_pk FROM group_members WHERE member_group = ? AND member_pk = ?)`,
       )
-      .run(now(), tenantId, tenantId, memberId);
-    this.sql.stmt("DELETE FROM group_members WHERE tenant_id = ? AND member_id = ?").run(tenantId, memberId);
+      .run(now(), flag, member.pk);
+    this.sql.stmt("DELETE FROM group_members WHERE member_group = ? AND member_pk = ?").run(flag, member.pk);
   }
 
   async createGroup(
@@ -263,48 +282,58 @@ export class SqliteResources {
       const id = newResourceId();
       const at = now();
       const name = String(doc.displayName ?? "");
-      this.sql
+      const { lastInsertRowid } = this.sql
         .stmt(
           `INSERT INTO groups (tenant_id, id, display_name, display_name_lc, external_id, doc, version, created,
              last_modified) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`,
         )
         .run(tenantId, id, name, name.toLowerCase(), str(doc.externalId), JSON.stringify(doc), at, at);
-      this.applyMembers(tenantId, id, { clear: false, add: members, remove: [] });
+      const pk = Number(lastInsertRowid);
+      this.applyMembers(tenantId, { id, pk }, { clear: false, add: members, remove: [] });
       insertAudit(this.sql, { ...audit, resourceId: id });
-      return { id, doc, version: 1, created: at, lastModified: at, members: this.membersOf(tenantId, id) };
+      return { id, doc, version: 1, created: at, lastModified: at, members: this.membersOf(pk) };
     }, tenantId);
   }
 
   /** Applies a member delta in O(delta): never reads or rewrites the rest of the member list. */
-  private applyMembers(tenantId: string, groupId: string, delta: MemberDelta): void {
-    if (delta.clear)
-      this.sql.stmt("DELETE FROM group_members WHERE tenant_id = ? AND group_id = ?").run(tenantId, groupId);
-    const del = this.sql.stmt(
-      "DELETE FROM group_members WHERE tenant_id = ? AND group_id = ? AND member_id = ?",
-    );
-    for (const m of delta.remove) del.run(tenantId, groupId, m);
-    const add = this.sql.stmt(
-      "INSERT OR IGNORE INTO group_members (tenant_id, group_id, member_id, member_type) VALUES (?, ?, ?, ?)",
-    );
-    const types = memberTypes(this.sql, tenantId, groupId, delta.add);
-    for (const m of delta.add) add.run(tenantId, groupId, m, types.get(m));
+  private applyMembers(tenantId: string, group: { id: string; pk: number }, delta: MemberDelta): void {
+    if (delta.clear) this.sql.stmt("DELETE FROM group_members WHERE group_pk = ?").run(group.pk);
+    if (delta.remove.length > 0) {
+      const del = this.sql.stmt(
+        "DELETE FROM group_members WHERE group_pk = ? AND member_group = ? AND member_pk = ?",
+      );
+      // An id that is no user or group of the tenant is no member: removing it changes nothing.
+      for (const k of memberKeys(this.sql, tenantId, group.id, delta.remove).values())
+        del.run(group.pk, memberGroupFlag(k.type), k.pk);
+    }
+    if (delta.add.length > 0) {
+      const add = this.sql.stmt(
+        "INSERT OR IGNORE INTO group_members (group_pk, member_group, member_pk) VALUES (?, ?, ?)",
+      );
+      const keys = knownMemberKeys(this.sql, tenantId, group.id, delta.add);
+      for (const m of delta.add) {
+        const k = keys.get(m)!;
+        add.run(group.pk, memberGroupFlag(k.type), k.pk);
+      }
+    }
   }
 
-  private membersOf(tenantId: string, groupId: string): GroupMember[] {
+  private membersOf(groupPk: number): GroupMember[] {
     const rows = this.sql
       .stmt(
-        `SELECT m.member_id, m.member_type, coalesce(u.display_name, u.user_name, g.display_name) AS display
+        `SELECT coalesce(u.id, g.id) AS id, m.member_group,
+           coalesce(u.display_name, u.user_name, g.display_name) AS display
          FROM group_members m
-         LEFT JOIN users u ON m.member_type = 'User' AND u.tenant_id = m.tenant_id AND u.id = m.member_id
-         LEFT JOIN groups g ON m.member_type = 'Group' AND g.tenant_id = m.tenant_id AND g.id = m.member_id
-         WHERE m.tenant_id = ? AND m.group_id = ?`,
+         LEFT JOIN users u ON m.member_group = 0 AND u.pk = m.member_pk
+         LEFT JOIN groups g ON m.member_group = 1 AND g.pk = m.member_pk
+         WHERE m.group_pk = ?`,
       )
-      .all(tenantId, groupId) as {
-      member_id: string;
-      member_type: "User" | "Group";
-      display: string | null;
-    }[];
-    return rows.map((r) => ({ value: r.member_id, type: r.member_type, display: r.display ?? undefined }));
+      .all(groupPk) as { id: string; member_group: 0 | 1; display: string | null }[];
+    return rows.map((r) => ({
+      value: r.id,
+      type: r.member_group === 1 ? "Group" : "User",
+      display: r.display ?? undefined,
+    }));
   }
 
   async getGroup(
@@ -314,11 +343,13 @@ export class SqliteResources {
   ): Promise<StoredGroup | undefined> {
     return this.sql.read(() => {
       const row = this.sql
-        .stmt("SELECT id, doc, version, created, last_modified FROM groups WHERE tenant_id = ? AND id = ?")
+        .stmt(
+          "SELECT id, pk, doc, version, created, last_modified FROM groups WHERE tenant_id = ? AND id = ?",
+        )
         .get(tenantId, id) as ResourceRow | undefined;
       if (!row) return undefined;
       const g = toResource(row);
-      return opts.members ? { ...g, members: this.membersOf(tenantId, id) } : g;
+      return opts.members ? { ...g, members: this.membersOf(row.pk!) } : g;
     }, tenantId);
   }
 
@@ -328,11 +359,11 @@ export class SqliteResources {
     opts: { members?: boolean } = {},
   ): Promise<ListPage<StoredGroup>> {
     return this.sql.read(() => {
-      const page = this.list("groups", groupLayout(tenantId), tenantId, q);
-      if (!opts.members) return page;
+      const page = this.list("groups", groupLayout(tenantId, SQLITE_MEMBERSHIP), tenantId, q, ", g.pk");
+      if (!opts.members) return { totalResults: page.totalResults, resources: page.resources };
       return {
-        ...page,
-        resources: page.resources.map((g) => ({ ...g, members: this.membersOf(tenantId, g.id) })),
+        totalResults: page.totalResults,
+        resources: page.resources.map((g, i) => ({ ...g, members: this.membersOf(page.pks[i]!) })),
       };
     }, tenantId);
   }
@@ -348,7 +379,7 @@ export class SqliteResources {
     return this.sql.tx(() => {
       const row = this.sql
         .stmt(
-          "SELECT id, doc, version, created, last_modified, audit_head FROM groups WHERE tenant_id = ? AND id = ?",
+          "SELECT id, pk, doc, version, created, last_modified, audit_head FROM groups WHERE tenant_id = ? AND id = ?",
         )
         .get(tenantId, id) as ResourceRow | undefined;
       if (!row) throw new StoreError("not_found", `Group ${JSON.stringify(id)} not found`);
@@ -367,7 +398,7 @@ export class SqliteResources {
       // without rewriting the doc or the name and externalId index entries.
       if (doc === current.doc) this.touchGroup(tenantId, id, version, at, head);
       else this.writeGroup(tenantId, id, doc, version, at, head);
-      if (members) this.applyMembers(tenantId, id, members);
+      if (members) this.applyMembers(tenantId, { id, pk: row.pk! }, members);
       return { id, doc, version, created: current.created, lastModified: at };
     }, tenantId);
   }
@@ -399,11 +430,12 @@ export class SqliteResources {
   async deleteGroup(tenantId: string, id: string, opts: WriteOptions, audit: AuditRecord): Promise<void> {
     await this.sql.tx(() => {
       const row = this.sql
-        .stmt("SELECT version, audit_head FROM groups WHERE tenant_id = ? AND id = ?")
-        .get(tenantId, id) as { version: number; audit_head: number | null } | undefined;
+        .stmt("SELECT pk, version, audit_head FROM groups WHERE tenant_id = ? AND id = ?")
+        .get(tenantId, id) as { pk: number; version: number; audit_head: number | null } | undefined;
       if (!row) throw new StoreError("not_found", `Group ${JSON.stringify(id)} not found`);
       checkVersion("Group", id, row.version, opts);
-      this.removeAsMember(tenantId, id);
+      // Its own members go with its row (ON DELETE CASCADE); its memberships in other groups here.
+      this.removeAsMember({ type: "Group", pk: row.pk });
       this.sql.stmt("DELETE FROM groups WHERE tenant_id = ? AND id = ?").run(tenantId, id);
       // Indexed, and holding the chain's head that goes with the group's row.
       insertAudit(this.sql, { ...audit, resourceId: id }, { prev: row.audit_head });

@@ -11,6 +11,8 @@ export interface ResourceRow {
   created: string;
   last_modified: string;
   groups_json?: string;
+  /** The user's or group's integer key (migration 5), selected where memberships are read or written. */
+  pk?: number;
   /** The resource's latest chained audit row (see AuditLink), selected by writes only. */
   audit_head?: number | null;
 }
@@ -42,19 +44,19 @@ export function withRawDoc<T extends object>(r: T, json: string): T {
 }
 
 /**
- * A user's direct groups as one JSON column of the user's own row (`u`), so reading a user with its groups
+ * A user's direct groups as one JSON column of the user's row, by its integer key, so reading a user with its groups
  * is one statement, not two (Entra's lookups return `groups`). Unordered: parseGroups orders them by name.
  * An aggregate's `ORDER BY` makes SQLite open a sorter for every row it is computed for; in-process on the
  * 1M-user bench directory the column cost 24–30 µs with it and 21 µs without (eleventh session).
  */
-export function groupsJson(tenantSql: string, idSql: string): string {
+export function groupsJson(userPkSql: string): string {
   return `(SELECT json_group_array(json_array(g.id, g.display_name, g.external_id))
-    FROM group_members m JOIN groups g ON g.tenant_id = m.tenant_id AND g.id = m.group_id
-    WHERE m.tenant_id = ${tenantSql} AND m.member_id = ${idSql})`;
+    FROM group_members m JOIN groups g ON g.pk = m.group_pk
+    WHERE m.member_group = 0 AND m.member_pk = ${userPkSql})`;
 }
 
 /** The groups column of a user row aliased `u`. */
-export const GROUPS_JSON = groupsJson("u.tenant_id", "u.id");
+export const GROUPS_JSON = groupsJson("u.pk");
 
 /**
  * The groups column's JSON as UserGroupRefs, ordered by name case-insensitively (display names are unique per

@@ -15,18 +15,19 @@ const TYPICAL_STATS: readonly (readonly [table: string, index: string, stat: str
   ["users", "users_created", "1000000 10000 1 1"],
   ["user_emails", "user_emails_value", "1000000 10000 1 1"],
   ["user_emails", "user_emails_user", "1000000 10000 1"],
-  ["groups", "groups", "10000 100 1"],
+  ["groups", "groups_key", "10000 100 1"],
   ["groups", "groups_display_name", "10000 100 1"],
   ["groups", "groups_external_id", "10000 100 1"],
   ["groups", "groups_created", "10000 100 1 1"],
-  ["group_members", "group_members", "3000000 30000 300 1"],
-  ["group_members", "group_members_member", "3000000 30000 3"],
+  // Since migration 5: (group_pk, member_group, member_pk) and (member_group, member_pk).
+  ["group_members", "group_members", "3000000 300 300 1"],
+  ["group_members", "group_members_member", "3000000 1500000 3"],
 ];
 
 /**
  * Writes TYPICAL_STATS for each table that has no statistics for its first listed index yet, and loads
- * them. For users that index is `users_key`, so rows from before migration 3 (which rebuilt that table)
- * are replaced too.
+ * them. Migrations 3 and 5 rebuilt users, groups and group_members, and dropping a table drops its rows
+ * here, so their statistics are written again for the new layout.
  */
 export async function ensurePlannerStats(sql: SqliteDb): Promise<void> {
   const db = sql.db;

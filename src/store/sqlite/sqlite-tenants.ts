@@ -183,7 +183,9 @@ export class SqliteTenants {
   async deleteTenant(id: string, audit: AuditRecord): Promise<void> {
     await this.sql.tx(() => {
       // Memberships and e-mail rows reference users/groups, which cascade from the tenant row.
-      this.sql.stmt("DELETE FROM group_members WHERE tenant_id = ?").run(id);
+      this.sql
+        .stmt("DELETE FROM group_members WHERE group_pk IN (SELECT pk FROM groups WHERE tenant_id = ?)")
+        .run(id);
       const r = this.sql.stmt("DELETE FROM tenants WHERE id = ?").run(id);
       if (r.changes === 0) throw new StoreError("not_found", `tenant ${JSON.stringify(id)} not found`);
       insertAudit(this.sql, { ...audit, tenantId: id, resourceId: id });
