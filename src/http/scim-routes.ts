@@ -150,7 +150,17 @@ async function audited<T>(
   fn: (audit: AuditRecord) => Promise<T>,
 ): Promise<T> {
   const { tenantId, keyId } = tenantOf(req);
-  const audit: AuditRecord = { ...base, tenantId, keyId, requestId: String(req.id), outcome: "success" };
+  // Field by field, not `{ ...base, … }`: see auditAbout (store/rows.ts) on object spread.
+  const audit: AuditRecord = {
+    tenantId,
+    keyId,
+    requestId: String(req.id),
+    operation: base.operation,
+    resourceType: base.resourceType,
+    resourceId: base.resourceId,
+    outcome: "success",
+    summary: base.summary,
+  };
   try {
     return await fn(audit);
   } catch (err) {

@@ -51,14 +51,17 @@ export function parseListParams(rt: ResourceTypeDef, raw: Raw): ListParams {
   if (order !== undefined && order !== "ascending" && order !== "descending") {
     throw badRequest("invalidValue", `sortOrder must be "ascending" or "descending", got "${order}"`);
   }
-  return {
-    ...(filterText !== undefined ? { filter: parseFilter(filterText) } : {}),
+  // Optional fields assigned, not spread in: a literal that starts with a spread cost 3.6 µs here on Node
+  // 20 (see auditAbout in store/rows.ts), more than the rest of a lookup's parameters together.
+  const out: { -readonly [K in keyof ListParams]: ListParams[K] } = {
     startIndex,
     count,
-    ...(sortBy ? { sortBy } : {}),
-    ...(order ? { sortOrder: order } : {}),
     projection: parseProjection(rt, raw),
   };
+  if (filterText !== undefined) out.filter = parseFilter(filterText);
+  if (sortBy) out.sortBy = sortBy;
+  if (order) out.sortOrder = order;
+  return out;
 }
 
 /** Parses `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5); they may not be combined. */

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openStore, systemAudit } from "../../src/main.js";
-import type { Store } from "../../src/store/store.js";
+import type { Store, StoredResource } from "../../src/store/store.js";
 import { Tenancy } from "../../src/tenancy/tenancy.js";
 import { BACKENDS } from "../helpers/backends.js";
 import { describePostgres, POSTGRES, type TestDatabase } from "./databases.js";
@@ -20,6 +20,14 @@ function documentedScript(): string {
   return m[1];
 }
 
+/**
+ * A stored user or group as plain data: its own fields and its document (the SQLite store parses the
+ * document on first use, from a getter that is not an own property).
+ */
+function plain<T extends StoredResource>(r: T) {
+  return { ...r, doc: r.doc };
+}
+
 /** Everything the Store interface can show of a database, for before/after comparison. */
 async function snapshot(store: Store) {
   const tenants = await store.listTenants();
@@ -27,8 +35,8 @@ async function snapshot(store: Store) {
   for (const t of tenants) {
     const q = { startIndex: 1, count: 1000 };
     perTenant.push({
-      users: (await store.listUsers(t.id, q, { groups: true })).resources,
-      groups: (await store.listGroups(t.id, q, { members: true })).resources,
+      users: (await store.listUsers(t.id, q, { groups: true })).resources.map(plain),
+      groups: (await store.listGroups(t.id, q, { members: true })).resources.map(plain),
       roles: await store.getRoleConfig(t.id),
       keys: await store.listKeys({ kind: "tenant", tenantId: t.id }),
     });

@@ -1,7 +1,7 @@
 import { GROUP_RESOURCE, USER_RESOURCE } from "../../scim/schema-defs.js";
 import type { MemberDelta, ScimDoc } from "../../scim/types.js";
 import { applyDocChange, type DocChange } from "../doc-change.js";
-import { checkVersion, indexedUserColumns, newResourceId, now, str, totalOf } from "../rows.js";
+import { auditAbout, checkVersion, indexedUserColumns, newResourceId, now, str, totalOf } from "../rows.js";
 import { compileFilter, compileSortKey, type TableLayout } from "../sql-filter.js";
 import {
   type AuditRecord,
@@ -93,7 +93,7 @@ export class PostgresResources {
     // One statement: the user, its e-mail rows and its audit row commit together, in one round trip.
     const id = newResourceId();
     const at = now();
-    const a = auditCte({ ...audit, resourceId: id });
+    const a = auditCte(auditAbout(audit, id));
     const [types, values] = emailRows(doc);
     // Two replicas creating one userName: the unique index makes the second INSERT wait and fail (409).
     await this.db.statement((sql) =>
@@ -185,7 +185,7 @@ export class PostgresResources {
       const doc = applyDocChange(USER_RESOURCE, change, current.doc);
       const at = now();
       const version = current.version + 1;
-      const a = auditCte({ ...audit, resourceId: id }, "upd");
+      const a = auditCte(auditAbout(audit, id), "upd");
       // Most PATCHes (title, active, manager) leave the e-mail side table as it is. Its rows carry no unique
       // key, so the old ones can go and the new ones come in the same statement.
       const emails =
@@ -235,7 +235,7 @@ export class PostgresResources {
       checkVersion("User", id, current.version, opts);
       await removeAsMember(sql, tenantId, id);
       await sql.exec("DELETE FROM users WHERE tenant_id = ? AND id = ?", [tenantId, id]);
-      await insertAudit(sql, { ...audit, resourceId: id });
+      await insertAudit(sql, auditAbout(audit, id));
     });
   }
 
@@ -248,7 +248,7 @@ export class PostgresResources {
     const id = newResourceId();
     const at = now();
     const name = String(doc.displayName ?? "");
-    const a = auditCte({ ...audit, resourceId: id });
+    const a = auditCte(auditAbout(audit, id));
     const insert = (sql: Sql) =>
       sql.exec(
         `WITH ${a.sql} INSERT INTO groups (tenant_id, id, display_name, display_name_lc, external_id, doc, version,
@@ -329,7 +329,7 @@ export class PostgresResources {
       const name = String(doc.displayName ?? "");
       const at = now();
       const version = current.version + 1;
-      const a = auditCte({ ...audit, resourceId: id });
+      const a = auditCte(auditAbout(audit, id));
       await sql.exec(
         `WITH ${a.sql} UPDATE groups SET display_name = ?, display_name_lc = ?, external_id = ?, doc = ?::jsonb,
            version = ?, last_modified = ? WHERE tenant_id = ? AND id = ?`,
@@ -357,7 +357,7 @@ export class PostgresResources {
       checkVersion("Group", id, current.version, opts);
       await removeAsMember(sql, tenantId, id);
       await sql.exec("DELETE FROM groups WHERE tenant_id = ? AND id = ?", [tenantId, id]);
-      await insertAudit(sql, { ...audit, resourceId: id });
+      await insertAudit(sql, auditAbout(audit, id));
     });
   }
 }

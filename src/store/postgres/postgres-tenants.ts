@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   type AuditRow,
+  auditAbout,
   auditTypesCte,
   auditValues,
   buildAuditQuery,
@@ -83,7 +84,7 @@ export class PostgresTenants {
         at,
         at,
       ]);
-      await insertAudit(sql, { ...audit, tenantId: row.id, resourceId: row.id });
+      await insertAudit(sql, auditAbout(audit, row.id, row.id));
       return toTenant(row);
     });
   }
@@ -115,7 +116,7 @@ export class PostgresTenants {
         at,
         id,
       ]);
-      await insertAudit(sql, { ...audit, tenantId: id, resourceId: id });
+      await insertAudit(sql, auditAbout(audit, id, id));
       return toTenant({ ...row, name, jit, updated_at: at });
     });
   }
@@ -125,7 +126,7 @@ export class PostgresTenants {
       // Memberships and e-mail rows hang off users/groups, which cascade from the tenant row.
       await sql.exec("DELETE FROM group_members WHERE tenant_id = ?", [id]);
       if ((await sql.exec("DELETE FROM tenants WHERE id = ?", [id])) === 0) throw notFound("tenant", id);
-      await insertAudit(sql, { ...audit, tenantId: id, resourceId: id });
+      await insertAudit(sql, auditAbout(audit, id, id));
     });
   }
 
@@ -137,7 +138,7 @@ export class PostgresTenants {
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
         [key.id, key.kind, key.tenantId, key.description, key.secretHash, key.createdAt, key.expiresAt],
       );
-      await insertAudit(sql, { ...audit, resourceId: key.id });
+      await insertAudit(sql, auditAbout(audit, key.id));
       return { ...key, revokedAt: null, lastUsedAt: null };
     });
   }
@@ -165,7 +166,7 @@ export class PostgresTenants {
       if (!row) throw notFound("key", id);
       const at = row.revoked_at ?? new Date().toISOString();
       await sql.exec("UPDATE access_keys SET revoked_at = ? WHERE id = ?", [at, id]);
-      await insertAudit(sql, { ...audit, tenantId: row.tenant_id, resourceId: id });
+      await insertAudit(sql, auditAbout(audit, id, row.tenant_id));
       return toKey({ ...row, revoked_at: at });
     });
   }
@@ -217,7 +218,7 @@ export class PostgresTenants {
          ON CONFLICT (tenant_id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at`,
         [tenantId, doc, new Date().toISOString()],
       );
-      await insertAudit(sql, { ...audit, tenantId, resourceId: tenantId });
+      await insertAudit(sql, auditAbout(audit, tenantId, tenantId));
       return { changed: true };
     });
   }

@@ -1,7 +1,7 @@
 import { GROUP_RESOURCE, USER_RESOURCE } from "../../scim/schema-defs.js";
 import type { MemberDelta, ScimDoc } from "../../scim/types.js";
 import { applyDocChange, type DocChange } from "../doc-change.js";
-import { checkVersion, indexedUserColumns, newResourceId, now, str, totalOf } from "../rows.js";
+import { auditAbout, checkVersion, indexedUserColumns, newResourceId, now, str, totalOf } from "../rows.js";
 import type { TableLayout } from "../sql-filter.js";
 import {
   type AuditRecord,
@@ -9,7 +9,6 @@ import {
   type ListPage,
   type ListQuery,
   type StoredGroup,
-  type StoredResource,
   type StoredUser,
   StoreError,
   type UserOrigin,
@@ -60,7 +59,14 @@ export function userListSql(tenantId: string, q: ListQuery, groups: boolean) {
 /** The user's indexed columns, derived from its document (SQLite stores booleans as 0/1). */
 function userColumns(doc: ScimDoc) {
   const c = indexedUserColumns(doc);
-  return { ...c, active: c.active === null ? null : c.active ? 1 : 0 };
+  // Field by field, not `{ ...c, active }`: see auditAbout (rows.ts) on object spread.
+  return {
+    userName: c.userName,
+    userNameLc: c.userNameLc,
+    externalId: c.externalId,
+    displayName: c.displayName,
+    active: c.active === null ? null : c.active ? 1 : 0,
+  };
 }
 
 /** Users and groups on SQLite; every write is one atomic savepoint, audit row included, in a group commit (SqliteDb). */
@@ -111,7 +117,7 @@ export class SqliteResources {
           at,
         );
       this.writeEmails(tenantId, id, doc, true);
-      insertAudit(this.sql, { ...audit, resourceId: id });
+      insertAudit(this.sql, auditAbout(audit, id));
       // The response splices the JSON text just stored instead of serialising the document again.
       return withRawDoc({ id, doc, version: 1, created: at, lastModified: at, groups: [], origin }, json);
     }, tenantId);
@@ -140,7 +146,7 @@ export class SqliteResources {
     return this.sql.read(() => {
       const rows = this.sql.stmt(sql).all(...params) as ResourceRow[];
       const total = totalOf(q, rows.length) ?? this.count(page.count.sql, page.count.params);
-      return { totalResults: total, resources: rows.map(toResource) };
+      return { totalResults: total, resources: rows.map((r) => toResource(r)) };
     }, tenantId);
   }
 
@@ -150,11 +156,12 @@ export class SqliteResources {
     tenantId: string,
     q: ListQuery,
     extraColumns = "",
-  ): ListPage<StoredResource> & { pks: (number | undefined)[] } {
+    membersOf?: (row: ResourceRow) => readonly GroupMember[],
+  ): ListPage<StoredGroup> {
     const sql = buildListSql(table, layout, tenantId, q, extraColumns);
     const rows = this.sql.stmt(sql.page.sql).all(...sql.page.params) as ResourceRow[];
     const total = totalOf(q, rows.length) ?? this.count(sql.count.sql, sql.count.params);
-    return { totalResults: total, resources: rows.map(toResource), pks: rows.map((r) => r.pk) };
+    return { totalResults: total, resources: rows.map((r) => toResource(r, membersOf?.(r))) };
   }
 
   private count(sql: string, params: readonly unknown[]): number {
@@ -177,11 +184,7 @@ export class SqliteResources {
       const at = now();
       const version = current.version + 1;
       // The audit row joins the user's chain; the user row, rewritten anyway, keeps the chain's head.
-      const head = insertAudit(
-        this.sql,
-        { ...audit, resourceId: id },
-        { prev: row.audit_head, chained: true },
-      );
+      const head = insertAudit(this.sql, auditAbout(audit, id), { prev: row.audit_head, chained: true });
       const json = this.writeUser(tenantId, id, current.doc, doc, version, at, head);
       // Most PATCHes (title, active, manager) leave the e-mail side table as it is.
       if (JSON.stringify(current.doc.emails) !== JSON.stringify(doc.emails))
@@ -256,7 +259,7 @@ export class SqliteResources {
       this.removeAsMember({ type: "User", pk: row.pk });
       this.sql.stmt("DELETE FROM users WHERE tenant_id = ? AND id = ?").run(tenantId, id);
       // Indexed, and holding the chain's head that goes with the user's row.
-      insertAudit(this.sql, { ...audit, resourceId: id }, { prev: row.audit_head });
+      insertAudit(this.sql, auditAbout(audit, id), { prev: row.audit_head });
     }, tenantId);
   }
 
@@ -290,7 +293,7 @@ export class SqliteResources {
         .run(tenantId, id, name, name.toLowerCase(), str(doc.externalId), JSON.stringify(doc), at, at);
       const pk = Number(lastInsertRowid);
       this.applyMembers(tenantId, { id, pk }, { clear: false, add: members, remove: [] });
-      insertAudit(this.sql, { ...audit, resourceId: id });
+      insertAudit(this.sql, auditAbout(audit, id));
       return { id, doc, version: 1, created: at, lastModified: at, members: this.membersOf(pk) };
     }, tenantId);
   }
@@ -348,8 +351,7 @@ export class SqliteResources {
         )
         .get(tenantId, id) as ResourceRow | undefined;
       if (!row) return undefined;
-      const g = toResource(row);
-      return opts.members ? { ...g, members: this.membersOf(row.pk!) } : g;
+      return toResource(row, opts.members ? this.membersOf(row.pk!) : undefined);
     }, tenantId);
   }
 
@@ -359,12 +361,8 @@ export class SqliteResources {
     opts: { members?: boolean } = {},
   ): Promise<ListPage<StoredGroup>> {
     return this.sql.read(() => {
-      const page = this.list("groups", groupLayout(tenantId, SQLITE_MEMBERSHIP), tenantId, q, ", g.pk");
-      if (!opts.members) return { totalResults: page.totalResults, resources: page.resources };
-      return {
-        totalResults: page.totalResults,
-        resources: page.resources.map((g, i) => ({ ...g, members: this.membersOf(page.pks[i]!) })),
-      };
+      const members = opts.members ? (row: ResourceRow) => this.membersOf(row.pk!) : undefined;
+      return this.list("groups", groupLayout(tenantId, SQLITE_MEMBERSHIP), tenantId, q, ", g.pk", members);
     }, tenantId);
   }
 
@@ -389,11 +387,7 @@ export class SqliteResources {
       const at = now();
       const version = current.version + 1;
       // The audit row joins the group's chain; the group row, rewritten anyway, keeps the chain's head.
-      const head = insertAudit(
-        this.sql,
-        { ...audit, resourceId: id },
-        { prev: row.audit_head, chained: true },
-      );
+      const head = insertAudit(this.sql, auditAbout(audit, id), { prev: row.audit_head, chained: true });
       // A members-only PATCH (Entra's usual group PATCH) returns the doc untouched: bump the version
       // without rewriting the doc or the name and externalId index entries.
       if (doc === current.doc) this.touchGroup(tenantId, id, version, at, head);
@@ -438,7 +432,7 @@ export class SqliteResources {
       this.removeAsMember({ type: "Group", pk: row.pk });
       this.sql.stmt("DELETE FROM groups WHERE tenant_id = ? AND id = ?").run(tenantId, id);
       // Indexed, and holding the chain's head that goes with the group's row.
-      insertAudit(this.sql, { ...audit, resourceId: id }, { prev: row.audit_head });
+      insertAudit(this.sql, auditAbout(audit, id), { prev: row.audit_head });
     }, tenantId);
   }
 }

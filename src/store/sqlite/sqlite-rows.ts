@@ -1,6 +1,6 @@
 import { RAW_DOC } from "../../scim/projection.js";
 import type { ScimDoc } from "../../scim/types.js";
-import type { StoredUser, UserGroupRef, UserOrigin } from "../store.js";
+import type { GroupMember, StoredGroup, StoredUser, UserGroupRef, UserOrigin } from "../store.js";
 
 /** A users or groups row as the resource queries select it. */
 export interface ResourceRow {
@@ -18,24 +18,53 @@ export interface ResourceRow {
 }
 
 /**
- * A stored resource from its row. The document is parsed on first use only, and its JSON text is kept
- * under RAW_DOC: a lookup's response splices that text instead of parsing and re-serialising it.
+ * A stored user or group read from its row. The document is parsed on first use only, and its JSON text is
+ * kept under RAW_DOC: a lookup's response splices that text instead of parsing and re-serialising it.
+ *
+ * A class, with `doc` and RAW_DOC as getters on its prototype. It was an object literal with its own
+ * `get doc()`: each such getter is a new closure, so every resource got a hidden class (a V8 map, in old
+ * space) of its own, and those maps, dead or not, kept each resource's row, closure and strings alive
+ * through the young generation's collections until the next full one. Under Entra's lookups about 5% of
+ * everything allocated was promoted that way, and the young collections copied it: 3-4 ms pauses some 15
+ * times a second. In a microbenchmark the literal cost 3.2 µs per row and promoted 0.65 MB per collection;
+ * the class costs 1.0 µs and promotes nothing (twelfth session). `doc` is not an own property: copy a
+ * resource field by field, not by spreading it.
  */
-export function toResource(row: ResourceRow): StoredUser {
-  let doc: ScimDoc | undefined;
-  const r: StoredUser = {
-    id: row.id,
-    ...(row.origin ? { origin: row.origin } : {}),
-    get doc(): ScimDoc {
-      doc ??= JSON.parse(row.doc) as ScimDoc;
-      return doc;
-    },
-    version: row.version,
-    created: row.created,
-    lastModified: row.last_modified,
-    ...(row.groups_json === undefined ? {} : { groups: parseGroups(row.groups_json) }),
-  };
-  return withRawDoc(r, row.doc);
+class RowResource implements StoredUser, StoredGroup {
+  readonly id: string;
+  readonly origin?: UserOrigin;
+  readonly version: number;
+  readonly created: string;
+  readonly lastModified: string;
+  readonly groups?: readonly UserGroupRef[];
+  readonly members?: readonly GroupMember[];
+  readonly #json: string;
+  #parsed: ScimDoc | undefined;
+
+  constructor(row: ResourceRow, members?: readonly GroupMember[]) {
+    this.id = row.id;
+    if (row.origin) this.origin = row.origin;
+    this.version = row.version;
+    this.created = row.created;
+    this.lastModified = row.last_modified;
+    if (row.groups_json !== undefined) this.groups = parseGroups(row.groups_json);
+    if (members) this.members = members;
+    this.#json = row.doc;
+  }
+
+  get doc(): ScimDoc {
+    this.#parsed ??= JSON.parse(this.#json) as ScimDoc;
+    return this.#parsed;
+  }
+
+  get [RAW_DOC](): string {
+    return this.#json;
+  }
+}
+
+/** A stored resource from its row (see RowResource), a group with its members when they are given. */
+export function toResource(row: ResourceRow, members?: readonly GroupMember[]): StoredUser & StoredGroup {
+  return new RowResource(row, members);
 }
 
 /** Keeps `json`, the document's JSON text as stored, on a resource (see RAW_DOC). */

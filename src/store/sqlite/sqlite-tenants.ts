@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   type AuditRow,
+  auditAbout,
   auditTypesCte,
   auditValues,
   buildAuditQuery,
@@ -141,7 +142,7 @@ export class SqliteTenants {
       this.sql
         .stmt("INSERT INTO tenants (id, name, jit, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
         .run(row.id, row.name, row.jit, at, at);
-      insertAudit(this.sql, { ...audit, tenantId: row.id, resourceId: row.id });
+      insertAudit(this.sql, auditAbout(audit, row.id, row.id));
       return toTenant(row);
     });
   }
@@ -175,7 +176,7 @@ export class SqliteTenants {
       this.sql
         .stmt("UPDATE tenants SET name = ?, jit = ?, updated_at = ? WHERE id = ?")
         .run(name, jit ? 1 : 0, at, id);
-      insertAudit(this.sql, { ...audit, tenantId: id, resourceId: id });
+      insertAudit(this.sql, auditAbout(audit, id, id));
       return { ...t, name, jit, updatedAt: at };
     });
   }
@@ -188,7 +189,7 @@ export class SqliteTenants {
         .run(id);
       const r = this.sql.stmt("DELETE FROM tenants WHERE id = ?").run(id);
       if (r.changes === 0) throw new StoreError("not_found", `tenant ${JSON.stringify(id)} not found`);
-      insertAudit(this.sql, { ...audit, tenantId: id, resourceId: id });
+      insertAudit(this.sql, auditAbout(audit, id, id));
     });
   }
 
@@ -203,7 +204,7 @@ export class SqliteTenants {
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(key.id, key.kind, key.tenantId, key.description, key.secretHash, key.createdAt, key.expiresAt);
-      insertAudit(this.sql, { ...audit, resourceId: key.id });
+      insertAudit(this.sql, auditAbout(audit, key.id));
       return { ...key, revokedAt: null, lastUsedAt: null };
     });
   }
@@ -244,7 +245,7 @@ export class SqliteTenants {
       if (!row) throw new StoreError("not_found", `key ${JSON.stringify(id)} not found`);
       const at = row.revoked_at ?? new Date().toISOString();
       this.sql.stmt("UPDATE access_keys SET revoked_at = ? WHERE id = ?").run(at, id);
-      insertAudit(this.sql, { ...audit, tenantId: row.tenant_id, resourceId: id });
+      insertAudit(this.sql, auditAbout(audit, id, row.tenant_id));
       return toKey({ ...row, revoked_at: at });
     });
   }
@@ -297,7 +298,7 @@ export class SqliteTenants {
            ON CONFLICT (tenant_id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at`,
         )
         .run(tenantId, doc, new Date().toISOString());
-      insertAudit(this.sql, { ...audit, tenantId, resourceId: tenantId });
+      insertAudit(this.sql, auditAbout(audit, tenantId, tenantId));
       return { changed: true };
     });
   }
