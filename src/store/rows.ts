@@ -182,19 +182,19 @@ export function totalOf(q: ListQuery, rows: number): number | undefined {
   return undefined;
 }
 
-/** The member ids of a group write, each classified as a user or group of the tenant; 400 for any other id. */
-export function requireKnownMembers(
+/** The member ids of a group write, each found as a user or group of the tenant; 400 for any other id. */
+export function requireKnownMembers<M extends ReadonlyMap<string, unknown>>(
   ids: readonly string[],
-  types: Map<string, "User" | "Group">,
-): Map<string, "User" | "Group"> {
-  const unknown = ids.find((id) => !types.has(id));
+  found: M,
+): M {
+  const unknown = ids.find((id) => !found.has(id));
   if (unknown !== undefined) {
     throw new StoreError(
       "invalid",
       `member ${JSON.stringify(unknown)} is not a user or group of this tenant`,
     );
   }
-  return types;
+  return found;
 }
 
 /**

@@ -41,7 +41,5 @@ export function knownMemberKeys(
   groupId: string,
   ids: readonly string[],
 ): Map<string, MemberKey> {
-  const keys = memberKeys(sql, tenantId, groupId, ids);
-  requireKnownMembers(ids, new Map([...keys].map(([id, k]) => [id, k.type])));
-  return keys;
+  return requireKnownMembers(ids, memberKeys(sql, tenantId, groupId, ids));
 }

@@ -47,12 +47,13 @@ export function userListSql(tenantId: string, q: ListQuery, groups: boolean) {
     ", u.origin, u.pk",
   );
   if (!groups) return page;
+  // Not `{ ...page, page }`: every lookup builds this (see auditAbout in rows.ts on object spread).
   return {
-    ...page,
     page: {
       sql: `SELECT p.*, ${groupsJson("p.pk")} AS groups_json FROM (${page.page.sql}) p`,
       params: page.page.params,
     },
+    count: page.count,
   };
 }
 
