@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { progress, runBackend } from "./lib/backend-run.js";
 import type { BackendName } from "./lib/databases.js";
 import { damonPageoutAfterSeconds } from "./lib/machine.js";
+import { buildServers } from "./lib/processes.js";
 import { judgeTargets, renderMarkdown } from "./lib/report.js";
 import type { BackendResult, BaselineResult, RunResult } from "./lib/results.js";
 import { ALL_SCENARIOS, benchConfig, type Scenario } from "./scenarios/context.js";
@@ -116,6 +117,8 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const mode = cfg.quick ? "quick" : "full";
   progress(`${mode} run, seed ${cfg.seed}, backends ${backends.join(", ")}, sizes ${cfg.sizes.join(", ")}`);
+  progress("building the servers with tsc (tsconfig.bench.json), as npm run build does");
+  buildServers();
   const results: BackendResult[] = [];
   let baseline: BaselineResult = { lookups: [], mix: undefined };
   for (const b of backends) {

@@ -1,6 +1,21 @@
-import { type ChildProcess, fork } from "node:child_process";
+import { type ChildProcess, execFileSync, fork } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * Compiles scimgate and the two bench servers with tsc into `dist/` (`tsconfig.bench.json`: the
+ * production build of `npm run build`, plus `dist/bench/server.js` and `dist/bench/baseline-server.js`).
+ * The servers under test run that JavaScript with plain `node`, as `npm start` runs scimgate: not through
+ * tsx, whose on-the-fly transform adds a `__name` call to every function it creates (esbuild's
+ * `keepNames`), closures made per request included.
+ */
+export function buildServers(): void {
+  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  execFileSync(process.execPath, [tsc, "-p", "tsconfig.bench.json"], { cwd: ROOT, stdio: "inherit" });
+}
 
 /** A server child process under test. */
 export interface ServerProcess {
@@ -22,15 +37,15 @@ export interface SpawnOptions {
   readonly cpuProfDir?: string;
 }
 
-/** Starts `bench/<entry>.ts` in a child process and waits for the port it reports. */
+/** Starts the compiled `bench/<entry>.ts` (see buildServers) in a child process and waits for the port it reports. */
 export async function spawnServer(
   entry: "server" | "baseline-server",
   opts: SpawnOptions,
 ): Promise<ServerProcess> {
-  const file = fileURLToPath(new URL(`../${entry}.ts`, import.meta.url));
+  const file = `${ROOT}dist/bench/${entry}.js`;
   const prof = opts.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
   const child = fork(file, [], {
-    execArgv: ["--import", "tsx", ...prof],
+    execArgv: prof,
     env: { ...process.env, ...opts.env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
