@@ -6,7 +6,7 @@ import { progress, runBackend } from "./lib/backend-run.js";
 import type { BackendName } from "./lib/databases.js";
 import { damonPageoutAfterSeconds } from "./lib/machine.js";
 import { buildServers } from "./lib/processes.js";
-import { judgeTargets, renderMarkdown } from "./lib/report.js";
+import { baselineErrors, judgeTargets, renderMarkdown, scenarioErrors } from "./lib/report.js";
 import type { BackendResult, BaselineResult, RunResult } from "./lib/results.js";
 import { ALL_SCENARIOS, benchConfig, type Scenario } from "./scenarios/context.js";
 
@@ -129,6 +129,16 @@ async function main(): Promise<void> {
     writeResults(out, buildRun(cfg, startedAt, t0, baseline, results));
   }
   process.stdout.write(renderMarkdown(buildRun(cfg, startedAt, t0, baseline, results)));
+  // Figures that timed error answers are written down (and judged not met), but the run did not measure
+  // what it set out to: it fails, so that a script or CI job running the bench sees it.
+  const failed = [
+    ...results.flatMap((r) => scenarioErrors(r).map((e) => `${r.backend} ${e.scenario}: ${e.errors}`)),
+    ...baselineErrors(baseline).map((e) => `baseline ${e.scenario}: ${e.errors}`),
+  ];
+  if (failed.length > 0) {
+    progress(`error answers (status ≥ 400) in ${failed.join("; ")}; samples in ${out}/latest.json`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((e: unknown) => {

@@ -9,6 +9,46 @@ const ratio = (a: number, b: number | undefined) =>
   b === undefined || !Number.isFinite(b) || b === 0 ? "–" : `${(a / b).toFixed(2)}×`;
 const users = (u: number) => (u >= 1_000_000 ? `${u / 1_000_000}M` : `${u / 1000}k`);
 
+/** Answers with status ≥ 400 in one scenario of a run. */
+export interface ScenarioErrors {
+  readonly scenario: string;
+  readonly errors: number;
+}
+
+const sum = (xs: readonly { readonly errors: number }[]) => xs.reduce((a, x) => a + x.errors, 0);
+
+/**
+ * The error answers (status ≥ 400) each scenario of one backend got, for the scenarios that got any. A
+ * scenario's figures time the requests it sent; with error answers among them they time failures (a
+ * refused PATCH costs a fraction of an applied one), so they are not a measurement of scimgate's work.
+ */
+export function scenarioErrors(b: BackendResult): ScenarioErrors[] {
+  const all: ScenarioErrors[] = [
+    { scenario: "lookups", errors: sum(b.sizes.flatMap((s) => s.lookups)) },
+    { scenario: "membership", errors: sum(b.membership) },
+    { scenario: "mix", errors: b.mix?.errors ?? 0 },
+    { scenario: "kinds", errors: sum(b.mixKinds) },
+    { scenario: "sync", errors: sum(b.sync?.phases ?? []) },
+  ];
+  return all.filter((e) => e.errors > 0);
+}
+
+/** The same for the baseline's runs. */
+export function baselineErrors(base: BaselineResult): ScenarioErrors[] {
+  const all: ScenarioErrors[] = [
+    { scenario: "lookups", errors: sum(base.lookups) },
+    { scenario: "mix", errors: base.mix?.errors ?? 0 },
+  ];
+  return all.filter((e) => e.errors > 0);
+}
+
+/** A target judged from figures that include error answers is not met, whatever the figure. */
+function judged(v: TargetVerdict, errors: number): TargetVerdict {
+  if (errors === 0) return v;
+  const note = `${v.note ?? ""}; not a valid measurement: ${n(errors)} error answer${errors === 1 ? "" : "s"}`;
+  return { ...v, met: false, note };
+}
+
 /** Judges the issue's targets from the SQLite figures (the targets are stated for SQLite). */
 export function judgeTargets(
   b: BackendResult | undefined,
@@ -21,23 +61,44 @@ export function judgeTargets(
   const bm = base.mix;
   if (b.mix) {
     const share = bm ? b.mix.rps / bm.rps : Number.NaN;
-    out.push({ target: "mix ≥ 5,000 req/s", figure: `${n(b.mix.rps)} req/s`, met: b.mix.rps >= 5000 });
-    out.push({ target: "mix p99 ≤ 10 ms", figure: ms(b.mix.latency.p99), met: b.mix.latency.p99 <= 10 });
-    out.push({
-      target: "mix ≥ ¼ of baseline req/s",
-      figure: `${(share * 100).toFixed(0)}% of ${n(bm?.rps ?? Number.NaN)}`,
-      met: share >= 0.25,
-    });
+    const errors = b.mix.errors;
+    out.push(
+      judged(
+        { target: "mix ≥ 5,000 req/s", figure: `${n(b.mix.rps)} req/s`, met: b.mix.rps >= 5000 },
+        errors,
+      ),
+    );
+    out.push(
+      judged(
+        { target: "mix p99 ≤ 10 ms", figure: ms(b.mix.latency.p99), met: b.mix.latency.p99 <= 10 },
+        errors,
+      ),
+    );
+    out.push(
+      judged(
+        {
+          target: "mix ≥ ¼ of baseline req/s",
+          figure: `${(share * 100).toFixed(0)}% of ${n(bm?.rps ?? Number.NaN)}`,
+          met: share >= 0.25,
+        },
+        errors + (bm?.errors ?? 0),
+      ),
+    );
   }
   const top = b.sizes[b.sizes.length - 1];
   if (top && top.lookups.length > 0) {
     const worst = top.lookups.reduce((a, l) => (l.latency.p99 > a.latency.p99 ? l : a));
-    out.push({
-      target: "lookups p99 ≤ 2 ms at 1M users",
-      figure: `worst ${worst.kind} ${ms(worst.latency.p99)} at ${users(top.users)}`,
-      met: worst.latency.p99 <= 2,
-      note: top.users < 1_000_000 ? scale : undefined,
-    });
+    out.push(
+      judged(
+        {
+          target: "lookups p99 ≤ 2 ms at 1M users",
+          figure: `worst ${worst.kind} ${ms(worst.latency.p99)} at ${users(top.users)}`,
+          met: worst.latency.p99 <= 2,
+          note: top.users < 1_000_000 ? scale : undefined,
+        },
+        sum(top.lookups),
+      ),
+    );
   }
   if (top) {
     out.push({
@@ -52,23 +113,40 @@ export function judgeTargets(
     const lo = m[0]!;
     const hi = m[m.length - 1]!;
     const r = Math.max(hi.add.p50 / lo.add.p50, hi.remove.p50 / lo.remove.p50);
-    out.push({
-      target: `membership PATCH flat ${n(lo.members)} → ${n(hi.members)} (≤ 2×)`,
-      figure: `${r.toFixed(2)}× (p50 add ${ms(lo.add.p50)} → ${ms(hi.add.p50)})`,
-      met: r <= 2,
-      note: hi.members < 100_000 ? scale : undefined,
-    });
+    out.push(
+      judged(
+        {
+          target: `membership PATCH flat ${n(lo.members)} → ${n(hi.members)} (≤ 2×)`,
+          figure: `${r.toFixed(2)}× (p50 add ${ms(lo.add.p50)} → ${ms(hi.add.p50)})`,
+          met: r <= 2,
+          note: hi.members < 100_000 ? scale : undefined,
+        },
+        sum(m),
+      ),
+    );
   }
   if (b.sync) {
     const s = b.sync;
-    out.push({
-      target: "initial sync 100k users + 1k groups < 60 s",
-      figure: `${s.seconds.toFixed(1)} s for ${n(s.users)} + ${n(s.groups)} (+${n(s.memberships)} memberships)`,
-      met: s.seconds < 60 * (s.users / 100_000),
-      note: s.users < 100_000 ? `${scale}; judged pro rata` : undefined,
-    });
+    out.push(
+      judged(
+        {
+          target: "initial sync 100k users + 1k groups < 60 s",
+          figure: `${s.seconds.toFixed(1)} s for ${n(s.users)} + ${n(s.groups)} (+${n(s.memberships)} memberships)`,
+          met: s.seconds < 60 * (s.users / 100_000),
+          note: s.users < 100_000 ? `${scale}; judged pro rata` : undefined,
+        },
+        sum(s.phases),
+      ),
+    );
   }
   return out;
+}
+
+/** The line under a table that says which scenarios got error answers, if any did. */
+function errorLine(who: string, errors: readonly ScenarioErrors[]): string {
+  if (errors.length === 0) return `Error answers (status ≥ 400) from ${who}: none.`;
+  const list = errors.map((e) => `${e.scenario} ${n(e.errors)}`).join(", ");
+  return `**Error answers (status ≥ 400) from ${who}: ${list}.** Those scenarios' figures time failing requests, not scimgate's work; see \`sampleErrors\` in latest.json.`;
 }
 
 function backendTable(b: BackendResult, base: BaselineResult): string[] {
@@ -164,7 +242,17 @@ export function renderMarkdown(r: RunResult): string {
       : []),
     "",
   ];
-  for (const b of r.backends) lines.push(`## ${b.backend}`, "", ...backendTable(b, r.baseline), "");
+  for (const b of r.backends) {
+    lines.push(
+      `## ${b.backend}`,
+      "",
+      ...backendTable(b, r.baseline),
+      "",
+      errorLine("scimgate", scenarioErrors(b)),
+    );
+    if (b.backend === "sqlite") lines.push("", errorLine("the baseline", baselineErrors(r.baseline)));
+    lines.push("");
+  }
   lines.push("## Targets (SQLite)", "", "| target | figure | met |", "|---|---|---|");
   for (const t of r.targets)
     lines.push(`| ${t.target} | ${t.figure}${t.note ?? ""} | ${t.met ? "met" : "**missed**"} |`);

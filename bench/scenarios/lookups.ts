@@ -13,6 +13,8 @@ export interface LookupResult {
   /** Median server CPU per request (µs): the figure least disturbed by other load on the machine. */
   readonly cpuUsPerRequest: number;
   readonly errors: number;
+  /** The first error answers, for diagnosis. */
+  readonly sampleErrors: readonly string[];
 }
 
 export const LOOKUP_KINDS: readonly LookupKind[] = ["userName", "externalId", "email", "groupDisplayName"];
@@ -63,6 +65,7 @@ export async function measureLookups(
       rps: median(rs.map((x) => x.rps)),
       cpuUsPerRequest: median(rs.map((x) => x.cpuUsPerRequest ?? Number.NaN)),
       errors: rs.reduce((a, x) => a + x.errors, 0),
+      sampleErrors: rs.flatMap((x) => x.sampleErrors).slice(0, 3),
     };
   });
 }

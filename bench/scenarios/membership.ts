@@ -11,6 +11,8 @@ export interface MembershipResult {
   readonly add: LatencySummary;
   readonly remove: LatencySummary;
   readonly errors: number;
+  /** The first error answers, for diagnosis. */
+  readonly sampleErrors: readonly string[];
 }
 
 /** Adds then removes one non-member (Entra's single-member PATCH), sequentially, `pairs` times. */
@@ -44,12 +46,12 @@ export async function measureMembership(t: Target, s: Seeded, cfg: BenchConfig):
     for (let r = 0; r < cfg.repetitions; r++)
       runs.push(await pairsRun(t, s, size, groupId, cfg.memberPairs, cfg.seed + 20 + r));
     const errors = runs.reduce((a, x) => a + x.errors, 0);
-    if (errors > 0) process.stderr.write(`membership errors: ${runs.flatMap((x) => x.sample).join("\n")}\n`);
     out.push({
       members: size,
       add: medianSummary(runs.map((x) => x.add)),
       remove: medianSummary(runs.map((x) => x.remove)),
       errors,
+      sampleErrors: runs.flatMap((x) => x.sample).slice(0, 3),
     });
   }
   return out;

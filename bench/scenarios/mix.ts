@@ -150,6 +150,8 @@ export interface MixKindResult {
   readonly mainCpuUsPerRequest: number;
   readonly latency: LatencySummary;
   readonly errors: number;
+  /** The first error answers, for diagnosis. */
+  readonly sampleErrors: readonly string[];
 }
 
 /** Runs each kind of the mix alone, at the mix's concurrency (median over repetitions). */
@@ -161,7 +163,12 @@ export async function measureMixKinds(t: Target, s: Seeded, cfg: BenchConfig): P
     await run(cfg.warmupSeconds * 500);
     const rs: LoadResult[] = [];
     for (let r = 0; r < cfg.repetitions; r++) rs.push(await run(cfg.kindSeconds * 1000));
-    out.push({ kind: k.kind, share: k.share, ...summarize(rs) });
+    out.push({
+      kind: k.kind,
+      share: k.share,
+      ...summarize(rs),
+      sampleErrors: rs.flatMap((x) => x.sampleErrors).slice(0, 3),
+    });
   }
   return out;
 }
