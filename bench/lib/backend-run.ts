@@ -18,7 +18,8 @@ export function progress(line: string): void {
 /** Ids of seeded membership groups start here, far past any directory group index. */
 const MEMBER_GROUP_BASE = 50_000_000;
 
-async function seedMemberGroups(
+/** Seeds one group per size in `sizes` with exactly that many members (users 0 … size-1), once each. */
+export async function seedMemberGroups(
   s: Seeder,
   dir: Directory,
   sizes: readonly number[],
