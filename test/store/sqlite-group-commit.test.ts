@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStore } from "../../src/main.js";
 import type { ScimDoc } from "../../src/scim/types.js";
+import { WAL_SIZE_LIMIT_BYTES } from "../../src/store/sqlite/sqlite-checkpointer.js";
 import { SqliteDb } from "../../src/store/sqlite/sqlite-db.js";
 import { type AuditRecord, type Store, StoreError } from "../../src/store/store.js";
 
@@ -259,6 +260,35 @@ describe("SqliteDb batch failure", () => {
     }
     expect(rows).toBe(50);
   });
+
+  it("never cuts the WAL file back in its own commits: the checkpointer does, once writes pause", async () => {
+    const file = join(dir, "db.sqlite");
+    const walBytes = () => statSync(`${file}-wal`).size;
+    // On the serving connection a size limit would make the first commit after the WAL starts over
+    // truncate the file on the event loop.
+    expect(db.db.pragma("journal_size_limit", { simple: true })).toBe(-1);
+    db.db.exec("CREATE TABLE blob (id INTEGER PRIMARY KEY, b BLOB)");
+    // One write past the limit: the WAL file grows beyond it.
+    const mib = Buffer.alloc(1024 * 1024, 7);
+    const over = Math.ceil(WAL_SIZE_LIMIT_BYTES / mib.length) + 8;
+    await db.tx(() => {
+      const ins = db.db.prepare("INSERT INTO blob (b) VALUES (?)");
+      for (let i = 0; i < over; i++) ins.run(mib);
+    });
+    expect(walBytes()).toBeGreaterThan(WAL_SIZE_LIMIT_BYTES);
+    const deadline = Date.now() + 10_000;
+    while (walBytes() > WAL_SIZE_LIMIT_BYTES && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(walBytes()).toBeLessThanOrEqual(WAL_SIZE_LIMIT_BYTES);
+    // Nothing was lost, and writing goes on.
+    await db.tx(() => db.db.prepare("INSERT INTO blob (b) VALUES (x'01')").run());
+    expect(db.db.prepare("SELECT count(*) AS n FROM blob").get()).toEqual({ n: over + 1 });
+    await db.close();
+    const again = new Database(file);
+    expect(again.prepare("SELECT count(*) AS n FROM blob").get()).toEqual({ n: over + 1 });
+    again.close();
+    db = new SqliteDb(file);
+  }, 30_000);
 
   it("commits an open batch on close", async () => {
     const file = join(dir, "db.sqlite");

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { StoreError } from "../store.js";
-import { Checkpointer } from "./sqlite-checkpointer.js";
+import { Checkpointer, WAL_SIZE_LIMIT_BYTES } from "./sqlite-checkpointer.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.js";
 
 /** Writes one group commit takes at most before it is committed early. */
@@ -21,9 +21,6 @@ const AUTO_CHECKPOINT_PAGES = 10_000;
  * RESTART waits for its turn during an initial sync.
  */
 const BACKSTOP_CHECKPOINT_PAGES = 131_072;
-
-/** The WAL file's size after it starts over (64 MiB). */
-const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** Values `remember` keeps at most; past it they are all dropped (each is reloaded on its next use). */
 const MEMO_MAX = 1000;
@@ -92,11 +89,18 @@ export class SqliteDb {
     // Checkpoints run on a worker thread (see Checkpointer); the automatic checkpoint stays as a backstop
     // at 512 MiB of WAL, and takes over at ~40 MB if that thread fails.
     if (file !== ":memory:") {
-      // When the WAL starts over, its file is cut back to this size instead of keeping its high-water mark.
-      this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+      // This connection never cuts the WAL file back: with a size limit, the first commit after the WAL
+      // starts over truncates the file on the event loop, and right after the checkpointer's RESTART (whose
+      // fsync of the database file the truncation then waits behind) that took 88-90 ms at 1M users, every
+      // request stalled (fourteenth session, timed with an LD_PRELOAD shim). The file is overwritten from
+      // its beginning instead, and the checkpointer truncates it once writes pause (see Checkpointer).
+      this.db.pragma("journal_size_limit = -1");
       this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
       this.checkpointer = new Checkpointer(file, () => {
-        if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+        if (!this.db.open) return;
+        // Without the thread this connection checkpoints, and cuts the WAL back when it starts over.
+        this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+        this.db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
       });
     } else {
       this.db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
