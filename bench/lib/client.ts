@@ -106,6 +106,11 @@ export interface LoadResult {
   readonly sampleErrors: readonly string[];
 }
 
+/** The first few error answers of several runs (each keeps its own first ones), for a scenario's result. */
+export function sampleErrorsOf(runs: readonly { readonly sampleErrors: readonly string[] }[]): string[] {
+  return runs.flatMap((r) => r.sampleErrors).slice(0, 3);
+}
+
 /** Options of a load run: either a fixed number of steps or a duration. */
 export interface LoadOptions {
   readonly port: number;

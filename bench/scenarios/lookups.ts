@@ -1,4 +1,4 @@
-import { runLoad } from "../lib/client.js";
+import { runLoad, sampleErrorsOf } from "../lib/client.js";
 import { Rng } from "../lib/rng.js";
 import { type LatencySummary, median, medianSummary } from "../lib/stats.js";
 import type { BenchConfig, Seeded, Target } from "./context.js";
@@ -65,7 +65,7 @@ export async function measureLookups(
       rps: median(rs.map((x) => x.rps)),
       cpuUsPerRequest: median(rs.map((x) => x.cpuUsPerRequest ?? Number.NaN)),
       errors: rs.reduce((a, x) => a + x.errors, 0),
-      sampleErrors: rs.flatMap((x) => x.sampleErrors).slice(0, 3),
+      sampleErrors: sampleErrorsOf(rs),
     };
   });
 }

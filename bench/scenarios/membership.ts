@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { runLoad } from "../lib/client.js";
+import { runLoad, sampleErrorsOf } from "../lib/client.js";
 import { Rng } from "../lib/rng.js";
 import { type LatencySummary, medianSummary, Recorder } from "../lib/stats.js";
 import type { BenchConfig, Seeded, Target } from "./context.js";
@@ -34,7 +34,7 @@ async function pairsRun(t: Target, s: Seeded, size: number, groupId: string, pai
       remove.add(performance.now() - t0);
     },
   });
-  return { add: add.summary(), remove: remove.summary(), errors: res.errors, sample: res.sampleErrors };
+  return { add: add.summary(), remove: remove.summary(), errors: res.errors, sampleErrors: res.sampleErrors };
 }
 
 /** Measures membership PATCH cost for each seeded group size. */
@@ -51,7 +51,7 @@ export async function measureMembership(t: Target, s: Seeded, cfg: BenchConfig):
       add: medianSummary(runs.map((x) => x.add)),
       remove: medianSummary(runs.map((x) => x.remove)),
       errors,
-      sampleErrors: runs.flatMap((x) => x.sample).slice(0, 3),
+      sampleErrors: sampleErrorsOf(runs),
     });
   }
   return out;

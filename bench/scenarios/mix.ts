@@ -1,4 +1,4 @@
-import { type BenchRequest, type LoadResult, runLoad } from "../lib/client.js";
+import { type BenchRequest, type LoadResult, runLoad, sampleErrorsOf } from "../lib/client.js";
 import { Rng } from "../lib/rng.js";
 import { groupCount } from "../lib/seed.js";
 import { type LatencySummary, median, medianSummary } from "../lib/stats.js";
@@ -87,7 +87,7 @@ function loadRun(t: Target, cfg: BenchConfig, ms: number, next: () => BenchReque
   });
 }
 
-/** Medians over a scenario's repetitions; errors summed. */
+/** Medians over a scenario's repetitions; errors summed, with the first few. */
 function summarize(rs: readonly LoadResult[]) {
   return {
     rps: median(rs.map((x) => x.rps)),
@@ -95,6 +95,7 @@ function summarize(rs: readonly LoadResult[]) {
     mainCpuUsPerRequest: median(rs.map((x) => x.mainCpuUsPerRequest ?? Number.NaN)),
     latency: medianSummary(rs.map((x) => x.latency)),
     errors: rs.reduce((a, x) => a + x.errors, 0),
+    sampleErrors: sampleErrorsOf(rs),
   };
 }
 
@@ -136,7 +137,6 @@ export async function measureMix(
       users: s.users,
       concurrency: cfg.mixConcurrency,
       ...summarize(rs),
-      sampleErrors: rs.flatMap((x) => x.sampleErrors).slice(0, 3),
     };
   });
 }
@@ -163,12 +163,7 @@ export async function measureMixKinds(t: Target, s: Seeded, cfg: BenchConfig): P
     await run(cfg.warmupSeconds * 500);
     const rs: LoadResult[] = [];
     for (let r = 0; r < cfg.repetitions; r++) rs.push(await run(cfg.kindSeconds * 1000));
-    out.push({
-      kind: k.kind,
-      share: k.share,
-      ...summarize(rs),
-      sampleErrors: rs.flatMap((x) => x.sampleErrors).slice(0, 3),
-    });
+    out.push({ kind: k.kind, share: k.share, ...summarize(rs) });
   }
   return out;
 }
